@@ -1,0 +1,92 @@
+import CMPI
+
+/// A non-blocking send or receive in flight, and the buffer it uses.
+///
+/// The request owns its `MessageBuffer` until it completes, so the memory MPI
+/// writes into or reads from cannot be freed early. A request dropped while
+/// still active is a programming error: debug builds stop with a message.
+///
+/// ```swift
+/// let request = try world.ireceive(into: MessageBuffer(capacity: 65536), from: .any, tag: 1)
+/// while try request.test() == nil { /* do other work */ }
+/// ```
+public final class Request {
+    enum Kind { case send, receive }
+
+    var handle: MPI_Request? = cmpi_request_null()
+    let kind: Kind
+    var active = false
+    /// The buffer the request reads from (send) or writes into (receive).
+    public let buffer: MessageBuffer
+
+    init(buffer: MessageBuffer, kind: Kind) {
+        self.buffer = buffer
+        self.kind = kind
+    }
+
+    /// Whether the request is still in flight.
+    public var isActive: Bool { active }
+
+    /// Completes the request if it is done (`MPI_Test`): returns its status, or `nil` if still in flight.
+    /// For a receive the buffer's `count` is set to the bytes received.
+    public func test() throws(MPIError) -> Status? {
+        guard active else { return nil }
+        var flag: Int32 = 0
+        var status = MPI_Status()
+        try check(MPI_Test(&handle, &flag, &status), "MPI_Test")
+        guard flag != 0 else { return nil }
+        return try finish(status)
+    }
+
+    /// Blocks until the request completes (`MPI_Wait`; Open MPI spins while it waits).
+    @discardableResult
+    public func wait() throws(MPIError) -> Status? {
+        guard active else { return nil }
+        var status = MPI_Status()
+        try check(MPI_Wait(&handle, &status), "MPI_Wait")
+        return try finish(status)
+    }
+
+    /// Cancels the request and waits for the cancellation to complete (`MPI_Cancel`).
+    public func cancel() throws(MPIError) {
+        guard active else { return }
+        try check(MPI_Cancel(&handle), "MPI_Cancel")
+        try check(MPI_Wait(&handle, nil), "MPI_Wait")
+        active = false
+    }
+
+    private func finish(_ status: MPI_Status) throws(MPIError) -> Status? {
+        active = false
+        if kind == .send { return nil }
+        if status.MPI_ERROR != MPI_SUCCESS && status.MPI_ERROR != 0 {
+            try check(status.MPI_ERROR, "MPI_Irecv")
+        }
+        let result = try Status(status)
+        buffer.count = result.count
+        return result
+    }
+
+    /// Tests every active request in `requests` at once (`MPI_Testsome`) and
+    /// returns the indices of those that completed, with their statuses
+    /// (`nil` for sends).
+    public static func testSome(_ requests: [Request]) throws(MPIError) -> [(index: Int, status: Status?)] {
+        var handles: [MPI_Request?] = requests.map { $0.active ? $0.handle : cmpi_request_null() }
+        var indices = [Int32](repeating: 0, count: requests.count)
+        var statuses = [MPI_Status](repeating: MPI_Status(), count: requests.count)
+        var outCount: Int32 = 0
+        try check(MPI_Testsome(Int32(requests.count), &handles, &outCount, &indices, &statuses), "MPI_Testsome")
+        guard outCount != cmpi_undefined(), outCount > 0 else { return [] }
+        var done: [(index: Int, status: Status?)] = []
+        for k in 0..<Int(outCount) {
+            let i = Int(indices[k])
+            let request = requests[i]
+            request.handle = handles[i]
+            done.append((i, try request.finish(statuses[k])))
+        }
+        return done
+    }
+
+    deinit {
+        assert(!active, "MPI request dropped while still in flight: complete it with test(), wait() or cancel() first")
+    }
+}

@@ -1,0 +1,139 @@
+import Synchronization
+
+/// The pending result of `mapAsync`, `starmapAsync` or `applyAsync`: Python's `AsyncResult`.
+///
+/// ```swift
+/// let sums = try pool.starmapAsync(add, zip(a, b), chunkSize: 5)
+/// sums.wait()
+/// let values = try sums.get()          // rethrows a task's TaskError
+/// let again = try await sums.value     // the same, from Swift concurrency
+/// ```
+///
+/// Completed exactly once, by the master. All methods are thread-safe.
+public final class AsyncResult<T: Sendable>: Sendable {
+    enum State {
+        case pending
+        case done(Result<T, any Error>)
+    }
+
+    let core: PoolCore
+    /// Guarded by `core.monitor`.
+    nonisolated(unsafe) private var state: State = .pending
+    /// Continuations of `await value`, guarded by `core.monitor`.
+    nonisolated(unsafe) private var continuations: [CheckedContinuation<T, any Error>] = []
+    /// Run on the master thread right after completion (internal observers), guarded by `core.monitor`.
+    nonisolated(unsafe) private var observers: [@Sendable () -> Void] = []
+    private let done = Atomic<Int>(0)
+    /// Items in the submission.
+    public let total: Int
+
+    init(core: PoolCore, total: Int) {
+        self.core = core
+        self.total = total
+    }
+
+    /// Whether the result is available (successfully or not).
+    public var ready: Bool { core.monitor.withLock { if case .done = state { true } else { false } } }
+
+    /// Whether the work finished without error. Throws `PoolError.notReady` if it has not finished (as Python's `successful()` raises).
+    public var successful: Bool {
+        get throws(PoolError) {
+            let finished: Bool? = core.monitor.withLock {
+                guard case .done(let result) = state else { return nil }
+                if case .success = result { return true } else { return false }
+            }
+            guard let finished else { throw .notReady }
+            return finished
+        }
+    }
+
+    /// Items finished so far and the total; poll it while waiting.
+    public var progress: (done: Int, total: Int) { (done.load(ordering: .relaxed), total) }
+
+    /// Waits for the result and returns it, or rethrows the error that ended it.
+    public func get() throws -> T {
+        try wait(deadline: nil)!.get()
+    }
+
+    /// Waits at most `timeout` seconds; throws `PoolError.timeout` if it is not ready then (the work goes on).
+    public func get(timeout: Double) throws -> T {
+        guard let result = wait(deadline: Clock.after(timeout)) else { throw PoolError.timeout(seconds: timeout) }
+        return try result.get()
+    }
+
+    /// Waits until the result is ready.
+    public func wait() { _ = wait(deadline: nil) }
+
+    /// Waits until the result is ready or `timeout` seconds pass; returns whether it is ready.
+    @discardableResult
+    public func wait(timeout: Double) -> Bool { wait(deadline: Clock.after(timeout)) != nil }
+
+    /// The result, awaited without blocking a thread. Cancelling the awaiting
+    /// Swift task cancels this work if it has not started.
+    public var value: T {
+        get async throws {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                    let finished: Result<T, any Error>? = core.monitor.withLock {
+                        if case .done(let result) = state { return result }
+                        continuations.append(continuation)
+                        return nil
+                    }
+                    if let finished { continuation.resume(with: finished) }
+                }
+            } onCancel: {
+                self.cancel()
+            }
+        }
+    }
+
+    /// The outcome if ready, else nil (does not wait).
+    var outcome: Result<T, any Error>? {
+        core.monitor.withLock { if case .done(let r) = state { r } else { nil } }
+    }
+
+    /// Cancels the work if none of it has started; returns whether that happened.
+    @discardableResult
+    public func cancel() -> Bool { core.cancel(self) }
+
+    // MARK: Completion (master side)
+
+    func addProgress(_ items: Int) { done.add(items, ordering: .relaxed) }
+
+    /// Adds an observer run (on the master thread, must not block) when the result completes; runs it now if it has.
+    func observe(_ observer: @escaping @Sendable () -> Void) {
+        let now: Bool = core.monitor.withLock {
+            if case .done = state { return true }
+            observers.append(observer)
+            return false
+        }
+        if now { observer() }
+    }
+
+    /// Sets the outcome. The caller holds `core.monitor`; returns what must run after unlocking.
+    func completeLocked(_ result: Result<T, any Error>) -> (@Sendable () -> Void)? {
+        guard case .pending = state else { return nil }
+        state = .done(result)
+        let waiting = continuations
+        let watchers = observers
+        continuations = []
+        observers = []
+        if waiting.isEmpty && watchers.isEmpty { return nil }
+        return {
+            for c in waiting { c.resume(with: result) }
+            for o in watchers { o() }
+        }
+    }
+
+    private func wait(deadline: UInt64?) -> Result<T, any Error>? {
+        core.monitor.lock()
+        defer { core.monitor.unlock() }
+        while true {
+            if case .done(let result) = state { return result }
+            core.waiters += 1
+            let inTime = core.monitor.wait(.state, until: deadline)
+            core.waiters -= 1
+            if !inTime, case .pending = state { return nil }
+        }
+    }
+}

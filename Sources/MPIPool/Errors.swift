@@ -1,0 +1,91 @@
+/// A task threw, or its arguments or result could not cross the wire.
+///
+/// Carries where it happened: `get()` / `result()` rethrow it, `errorCallback`
+/// receives it.
+///
+/// ```swift
+/// do { _ = try pool.map(parse, over: lines) }
+/// catch let error as TaskError { print("item \(error.index) failed on rank \(error.rank) (\(error.host)): \(error.message)") }
+/// ```
+public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Reason: String, Sendable {
+        /// The task's own code threw.
+        case threw
+        /// The worker could not decode the arguments it received.
+        case argumentsUndecodable
+        /// The worker could not encode the task's result.
+        case resultUnencodable
+        /// The master could not encode the arguments.
+        case argumentsUnencodable
+        /// The master could not decode the result it received.
+        case resultUndecodable
+        /// The worker does not know the task (registries differ).
+        case unknownTask
+    }
+
+    /// The task's registered name.
+    public let task: String
+    /// The item's index in its submission (0 for `apply`).
+    public let index: Int
+    /// The rank that ran it (0 when the master failed to encode or decode).
+    public let rank: Int
+    /// That rank's host name.
+    public let host: String
+    /// What went wrong: the original error's description.
+    public let message: String
+    public let reason: Reason
+
+    public init(task: String, index: Int, rank: Int, host: String, message: String, reason: Reason = .threw) {
+        self.task = task
+        self.index = index
+        self.rank = rank
+        self.host = host
+        self.message = message
+        self.reason = reason
+    }
+
+    public var description: String {
+        let what = switch reason {
+        case .threw: "threw"
+        case .argumentsUndecodable: "could not decode its arguments"
+        case .resultUnencodable: "could not encode its result"
+        case .argumentsUnencodable: "could not encode its arguments (on the master)"
+        case .resultUndecodable: "sent a result the master could not decode"
+        case .unknownTask: "is unknown to the worker"
+        }
+        return "task \(task) item \(index) \(what) on rank \(rank) (\(host)): \(message)"
+    }
+}
+
+/// Misuse of the pool, or a wait that ran out.
+public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// A bad argument at the call (chunk size 0, maxWorkers 0, …).
+    case invalidArgument(String)
+    /// The pool was closed (`close()`): no new work is accepted.
+    case closed
+    /// The pool was terminated; pending work was dropped.
+    case terminated
+    /// `get(timeout:)` or `result(timeout:)` ran out; the work goes on.
+    case timeout(seconds: Double)
+    /// `successful` was asked before the result was ready.
+    case notReady
+    /// The work was cancelled before it ran.
+    case cancelled
+    /// Ranks run different task registries or protocol versions.
+    case registryMismatch(String)
+    /// An MPI call failed.
+    case mpi(String)
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let text): "invalid argument: \(text)"
+        case .closed: "the pool is closed: no new work is accepted after close()"
+        case .terminated: "the pool was terminated: pending work was dropped"
+        case .timeout(let s): "timed out after \(s) s (the work goes on)"
+        case .notReady: "the result is not ready yet"
+        case .cancelled: "the work was cancelled before it ran"
+        case .registryMismatch(let text): "ranks disagree on the task registry: \(text)"
+        case .mpi(let text): "MPI failed: \(text)"
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import MPI
+
+/// One submission as the master sees it, with its types erased.
+///
+/// Created on a user thread, then owned by the master thread (handed over
+/// under the pool's monitor): only the master touches its bookkeeping.
+/// `@unchecked Sendable` for that one hand-over.
+class AnyJob: @unchecked Sendable {
+    let id: Int
+    let taskID: UInt32
+    let taskName: String
+    let count: Int
+    let chunking: ChunkSize
+    let maxWorkers: Int?
+    /// The first failure by item index.
+    var firstError: (index: Int, error: any Error)?
+    var cancelled = false
+
+    init(id: Int, taskID: UInt32, taskName: String, count: Int, chunking: ChunkSize, maxWorkers: Int?) {
+        self.maxWorkers = maxWorkers
+        self.id = id
+        self.taskID = taskID
+        self.taskName = taskName
+        self.count = count
+        self.chunking = chunking
+    }
+
+    /// Identity of the user-visible result (for cancel look-ups).
+    var resultIdentity: ObjectIdentifier { fatalError("abstract") }
+    /// Appends the arguments of items `first..<first+count`.
+    func encodeArguments(first: Int, count: Int, into writer: inout WireWriter) throws { fatalError("abstract") }
+    /// Decodes the results of items `first..<first+count`.
+    func acceptResults(first: Int, count: Int, from reader: inout WireReader) throws { fatalError("abstract") }
+    /// Counts finished items toward the result's progress.
+    func addProgress(_ items: Int) {}
+    /// Whether completion must go through the callback thread.
+    var hasCallbacks: Bool { false }
+    /// Sets the final outcome (monitor held); returns work to run after unlocking.
+    func completeLocked(forced: (any Error)?) -> (@Sendable () -> Void)? { fatalError("abstract") }
+    /// Builds the final outcome without publishing it, so a callback can run before `ready`.
+    func prepare(forced: (any Error)?) { fatalError("abstract") }
+    /// Runs the user callback for the prepared outcome (callback thread, monitor not held).
+    func runCallback() {}
+
+    /// Records a failure; the lowest failing index wins.
+    func record(_ error: any Error, at index: Int) {
+        if firstError == nil || index < firstError!.index { firstError = (index, error) }
+    }
+}
+
+/// A submission of `count` items of `Args`, producing `[R]`, delivered as `T`.
+final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Sendable {
+    let inputs: [Args]
+    let task: PoolTask<Args, R>
+    let result: AsyncResult<T>
+    let transform: @Sendable ([R]) -> T
+    let callback: (@Sendable (T) -> Void)?
+    let errorCallback: (@Sendable (any Error) -> Void)?
+    private let storage: UnsafeMutablePointer<R>
+    /// Item ranges of `storage` that hold values.
+    private var filled: [Range<Int>] = []
+    private var outcome: Result<T, any Error>?
+
+    init(id: Int, task: PoolTask<Args, R>, inputs: [Args], chunking: ChunkSize, maxWorkers: Int?, result: AsyncResult<T>,
+         transform: @escaping @Sendable ([R]) -> T,
+         callback: (@Sendable (T) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?) {
+        self.inputs = inputs
+        self.task = task
+        self.result = result
+        self.transform = transform
+        self.callback = callback
+        self.errorCallback = errorCallback
+        self.storage = .allocate(capacity: max(1, inputs.count))
+        super.init(id: id, taskID: task.id, taskName: task.name, count: inputs.count, chunking: chunking, maxWorkers: maxWorkers)
+    }
+
+    deinit {
+        for range in filled { (storage + range.lowerBound).deinitialize(count: range.count) }
+        storage.deallocate()
+    }
+
+    override var resultIdentity: ObjectIdentifier { ObjectIdentifier(result) }
+
+    override func encodeArguments(first: Int, count: Int, into writer: inout WireWriter) throws {
+        try inputs.withUnsafeBufferPointer { all in
+            try task.arguments.writeRun(UnsafeBufferPointer(rebasing: all[first..<first + count]), &writer)
+        }
+    }
+
+    override func acceptResults(first: Int, count: Int, from reader: inout WireReader) throws {
+        try task.results.readRun(count, &reader, storage + first)
+        filled.append(first..<first + count)
+        if reader.remaining != 0 {
+            throw WireError("\(reader.remaining) bytes left after \(count) results")
+        }
+    }
+
+    override func addProgress(_ items: Int) { result.addProgress(items) }
+
+    override var hasCallbacks: Bool { callback != nil || errorCallback != nil }
+
+    private func makeOutcome(forced: (any Error)?) -> Result<T, any Error> {
+        if let firstError { return .failure(firstError.error) }
+        if let forced { return .failure(forced) }
+        if cancelled { return .failure(PoolError.cancelled) }
+        // Every item is filled: move the values out into an array.
+        let values = [R](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { buffer.baseAddress!.moveInitialize(from: storage, count: count) }
+            initialized = count
+        }
+        filled = []
+        return .success(transform(values))
+    }
+
+    override func completeLocked(forced: (any Error)?) -> (@Sendable () -> Void)? {
+        let outcome = self.outcome ?? makeOutcome(forced: forced)
+        self.outcome = outcome
+        return result.completeLocked(outcome)
+    }
+
+    /// Builds the outcome without publishing it (so the callback runs before `ready`).
+    override func prepare(forced: (any Error)?) {
+        if outcome == nil { outcome = makeOutcome(forced: forced) }
+    }
+
+    override func runCallback() {
+        switch outcome {
+        case .success(let value)?: callback?(value)
+        case .failure(let error)?: errorCallback?(error)
+        case nil: break
+        }
+    }
+}

@@ -1,0 +1,346 @@
+import MPI
+
+/// What the master knows of each worker, for tables and errors.
+public struct WorkerStats: Sendable, Equatable {
+    public let rank: Int
+    public let host: String
+    public let pid: Int
+    /// Chunks and items this rank finished.
+    public internal(set) var chunks = 0
+    public internal(set) var tasks = 0
+    /// Seconds this rank spent running tasks (as it measured them).
+    public internal(set) var busySeconds = 0.0
+}
+
+/// The master's progress loop: the only code on rank 0 that calls MPI.
+///
+/// It runs on the MPI thread. User threads talk to it through `PoolCore`
+/// commands; it feeds the `Scheduler`, sends chunks, completes results, and
+/// hands callbacks to the callback thread. While results are expected it polls
+/// hot, then backs off; with nothing in flight it sleeps until a command.
+final class Master {
+    let transport: Transport
+    let core: PoolCore
+    let registry: TaskRegistry
+    let options: PoolOptions
+    let host: String
+    private var scheduler: Scheduler
+    private var jobs: [Int: AnyJob] = [:]
+    /// Pre-posted receives, one per remote worker: these requests are the futures of the chunks.
+    private var receives: [Request] = []
+    private var receiveRanks: [Int] = []
+    private var stats: [Int: WorkerStats]
+    /// Chunks the master runs itself (rank 0 as a worker).
+    private var localChunks: [(Scheduler.Chunk, MessageBuffer)] = []
+    private var finishedJobs: [AnyJob] = []
+    private var stopping = false
+    private var terminating = false
+    private var goodbyesAwaited = 0
+    private var now: UInt64 { Clock.now }
+
+    init(comm: Communicator, core: PoolCore, registry: TaskRegistry, options: PoolOptions,
+         workers: [Int], local: Bool, hellos: [Int: Hello], host: String) {
+        self.transport = Transport(comm: comm)
+        self.core = core
+        self.registry = registry
+        self.options = options
+        self.host = host
+        var ranks = workers
+        if local { ranks.insert(0, at: 0) }
+        self.scheduler = Scheduler(workers: ranks)
+        self.receiveRanks = workers
+        var stats: [Int: WorkerStats] = [:]
+        for rank in workers {
+            let hello = hellos[rank]
+            stats[rank] = WorkerStats(rank: rank, host: hello?.host ?? "?", pid: Int(hello?.pid ?? 0))
+        }
+        if local { stats[0] = WorkerStats(rank: 0, host: host, pid: PoolContext.pid) }
+        self.stats = stats
+    }
+
+    /// Per-worker figures so far.
+    var workerStats: [WorkerStats] { stats.values.sorted { $0.rank < $1.rank } }
+
+    func run() throws(MPIError) {
+        for rank in receiveRanks { receives.append(try transport.postReceive(from: .rank(rank))) }
+        var backoff = Backoff(spinNanos: options.spinMicroseconds * 1000)
+        while true {
+            var progressed = false
+            let commands = core.takeCommands()
+            if !commands.isEmpty {
+                progressed = true
+                for command in commands { try handle(command) }
+            }
+            if !receives.isEmpty {
+                let done = try Request.testSome(receives)
+                for (index, _) in done {
+                    progressed = true
+                    try handleMessage(index: index)
+                }
+            }
+            if !localChunks.isEmpty {
+                progressed = true
+                try runLocalChunk()
+            }
+            try flushDeferred()
+            if transport.sending { try transport.reap() }
+            if !finishedJobs.isEmpty { publishFinishedJobs() }
+            if stopping && goodbyesAwaited == 0 && !transport.sending && scheduler.isIdle && localChunks.isEmpty {
+                if try releaseWorkers() { continue }
+                break
+            }
+            if progressed { backoff.reset(); continue }
+            if scheduler.chunksInFlight > 0 || transport.sending || goodbyesAwaited > 0 {
+                let nanos = backoff.next()
+                if nanos == 0 { sched_yield_() } else { core.sleepMaster(nanoseconds: nanos) }
+            } else {
+                core.sleepMaster(nanoseconds: nil)
+                backoff.reset()
+            }
+        }
+        for request in receives where request.isActive { try request.cancel() }
+        try transport.flush()
+        core.monitor.withLock {
+            core.finalStats = workerStats
+            core.stopped = true
+            core.monitor.broadcast(.state)
+        }
+    }
+
+    // MARK: Commands
+
+    private func handle(_ command: Command) throws(MPIError) {
+        switch command {
+        case .submit(let job):
+            if terminating {
+                finish(job, forced: PoolError.terminated)
+                return
+            }
+            jobs[job.id] = job
+            try apply(scheduler.submit(job.id, items: job.count, chunking: job.chunking, maxWorkers: job.maxWorkers))
+        case .cancel(let jobID, let reply):
+            var answer = false
+            if let job = jobs[jobID] {
+                // Only work none of which has started can be cancelled (as concurrent.futures).
+                let (dropped, decisions) = scheduler.cancel(jobID)
+                if dropped == job.count {
+                    job.cancelled = true
+                    answer = true
+                }
+                try apply(decisions)
+                if !answer && dropped > 0 { job.cancelled = true }
+            }
+            core.monitor.withLock {
+                reply.answer = answer
+                core.monitor.broadcast(.state)
+            }
+        case .stats(let reply):
+            core.monitor.withLock {
+                reply.stats = workerStats
+                core.monitor.broadcast(.state)
+            }
+        case .shutdown:
+            stopping = true
+        case .terminate:
+            stopping = true
+            terminating = true
+            _ = scheduler.dropAllQueued()
+            localChunks.removeAll()
+            for job in jobs.values { finish(job, forced: PoolError.terminated) }
+            jobs.removeAll()
+        }
+    }
+
+    // MARK: Decisions
+
+    private func apply(_ decisions: [Scheduler.Decision]) throws(MPIError) {
+        for decision in decisions {
+            switch decision {
+            case .send(let chunk, let rank):
+                try send(chunk, to: rank)
+            case .completed(let submission):
+                if let job = jobs.removeValue(forKey: submission) { finish(job, forced: nil) }
+            }
+        }
+    }
+
+    private func send(_ chunk: Scheduler.Chunk, to rank: Int) throws(MPIError) {
+        guard let job = jobs[chunk.submission] else { return }
+        let buffer = transport.buffer()
+        var writer = WireWriter(buffer)
+        FrameEncoder.chunk(ChunkHeader(chunkID: chunk.id, taskID: job.taskID, firstIndex: Int64(chunk.first), count: UInt32(chunk.count)), into: &writer)
+        do {
+            try job.encodeArguments(first: chunk.first, count: chunk.count, into: &writer)
+        } catch {
+            transport.recycle(buffer)
+            job.record(TaskError(task: job.taskName, index: chunk.first, rank: 0, host: host,
+                                 message: describe(error), reason: .argumentsUnencodable), at: chunk.first)
+            try chunkDone(chunk.id, rank: rank, nanos: 0)
+            return
+        }
+        if options.trace { Console.error("trace: send \(chunk) to rank \(rank)") }
+        if rank == 0 {
+            localChunks.append((chunk, buffer))
+        } else {
+            try transport.send(buffer, to: rank)
+        }
+    }
+
+    // MARK: Incoming
+
+    private func handleMessage(index: Int) throws(MPIError) {
+        let rank = receiveRanks[index]
+        var buffer = receives[index].buffer
+        var frame: Frame
+        do { frame = try FrameDecoder.decode(buffer.bytes) } catch { fatal("rank \(rank) sent a \(error)") }
+        if case .large(let total) = frame {
+            buffer = try transport.receiveBody(from: rank, bytes: total)
+            do { frame = try FrameDecoder.decode(buffer.bytes) } catch { fatal("rank \(rank) sent a \(error)") }
+        }
+        var repost = true
+        switch frame {
+        case .results(let header, let payload):
+            try accept(header, payload: payload, from: rank)
+        case .failure(let report):
+            try accept(report, from: rank)
+        case .goodbye:
+            goodbyesAwaited -= 1
+            repost = false
+        case .hello, .chunk, .shutdown, .large:
+            fatal("rank \(rank) sent an unexpected \(frame) frame")
+        }
+        if repost {
+            receives[index] = try transport.postReceive(from: .rank(rank), into: receives[index].buffer)
+        }
+    }
+
+    private func accept(_ header: ResultHeader, payload: UnsafeRawBufferPointer, from rank: Int) throws(MPIError) {
+        guard let (chunk, job) = try chunkDone(header.chunkID, rank: rank, nanos: header.computeNanos) else { return }
+        var reader = WireReader(payload)
+        do {
+            guard Int(header.count) == chunk.count else { throw WireError("\(header.count) results for a chunk of \(chunk.count)") }
+            try job.acceptResults(first: chunk.first, count: chunk.count, from: &reader)
+        } catch {
+            job.record(TaskError(task: job.taskName, index: chunk.first, rank: rank, host: stats[rank]?.host ?? "?",
+                                 message: describe(error), reason: .resultUndecodable), at: chunk.first)
+        }
+    }
+
+    private func accept(_ report: FailureReport, from rank: Int) throws(MPIError) {
+        guard let (chunk, job) = try chunkDone(report.chunkID, rank: rank, nanos: report.computeNanos) else { return }
+        let reason: TaskError.Reason = switch report.reason {
+        case .taskThrew: .threw
+        case .argumentsUndecodable, .malformedFrame: .argumentsUndecodable
+        case .resultUnencodable: .resultUnencodable
+        case .unknownTask: .unknownTask
+        }
+        let index = chunk.first + Int(report.offset)
+        job.record(TaskError(task: job.taskName, index: index, rank: rank, host: stats[rank]?.host ?? "?",
+                             message: report.message, reason: reason), at: index)
+    }
+
+    /// Books a finished chunk and sends what the scheduler decides; completing
+    /// its job waits for `flushDeferred`, after the caller stored the results.
+    @discardableResult
+    private func chunkDone(_ id: UInt64, rank: Int, nanos: UInt64) throws(MPIError) -> (Scheduler.Chunk, AnyJob)? {
+        let (chunk, decisions) = scheduler.finished(chunk: id, on: rank, computeNanos: nanos)
+        guard let chunk else { return nil }
+        stats[rank]?.chunks += 1
+        stats[rank]?.tasks += chunk.count
+        stats[rank]?.busySeconds += Double(nanos) / 1e9
+        if options.trace { Console.error("trace: done \(chunk) from rank \(rank)") }
+        let job = jobs[chunk.submission]
+        job?.addProgress(chunk.count)
+        // Sends first (workers keep busy), completion after the caller stored the results.
+        var completions: [Scheduler.Decision] = []
+        var sends: [Scheduler.Decision] = []
+        for d in decisions { if case .completed = d { completions.append(d) } else { sends.append(d) } }
+        try apply(sends)
+        deferredCompletions.append(contentsOf: completions)
+        guard let job else { return nil }
+        return (chunk, job)
+    }
+
+    private var deferredCompletions: [Scheduler.Decision] = []
+
+    // MARK: Local execution (rank 0 as a worker, or no workers at all)
+
+    private func runLocalChunk() throws(MPIError) {
+        let (chunk, buffer) = localChunks.removeFirst()
+        defer { transport.recycle(buffer) }
+        guard jobs[chunk.submission] != nil else { return }
+        let out = transport.buffer()
+        defer { transport.recycle(out) }
+        guard case .chunk(let header, let payload)? = try? FrameDecoder.decode(buffer.bytes) else { return }
+        WorkerCore.run(header, payload: payload, registry: registry, into: out, shouldStop: { false })
+        guard let decoded = try? FrameDecoder.decode(out.bytes) else { return }
+        switch decoded {
+        case .results(let h, let p): try accept(h, payload: p, from: 0)
+        case .failure(let report): try accept(report, from: 0)
+        default: break
+        }
+    }
+
+    private func flushDeferred() throws(MPIError) {
+        guard !deferredCompletions.isEmpty else { return }
+        let completions = deferredCompletions
+        deferredCompletions = []
+        try apply(completions)
+    }
+
+    // MARK: Completion
+
+    private func finish(_ job: AnyJob, forced: (any Error)?) {
+        if job.hasCallbacks {
+            job.prepare(forced: forced)
+            let core = self.core
+            core.callbacks.enqueue {
+                job.runCallback()
+                core.monitor.lock()
+                let after = job.completeLocked(forced: nil)
+                core.jobFinishedLocked(job)
+                core.monitor.broadcast(.state)
+                core.monitor.unlock()
+                after?()
+            }
+        } else {
+            job.prepare(forced: forced)
+            finishedJobs.append(job)
+        }
+    }
+
+    private func publishFinishedJobs() {
+        var after: [@Sendable () -> Void] = []
+        core.monitor.lock()
+        for job in finishedJobs {
+            if let work = job.completeLocked(forced: nil) { after.append(work) }
+            core.jobFinishedLocked(job)
+        }
+        if core.waiters > 0 { core.monitor.broadcast(.state) }
+        core.monitor.unlock()
+        finishedJobs.removeAll(keepingCapacity: true)
+        for work in after { work() }
+    }
+
+    // MARK: Shutdown
+
+    private var released = false
+
+    /// Sends every worker the shutdown frame once; returns true if it did (goodbyes now awaited).
+    private func releaseWorkers() throws(MPIError) -> Bool {
+        guard !released else { return false }
+        released = true
+        for rank in receiveRanks {
+            var writer = WireWriter(transport.buffer())
+            FrameEncoder.shutdown(immediate: terminating, into: &writer)
+            try transport.send(writer.buffer, to: rank)
+            goodbyesAwaited += 1
+        }
+        return !receiveRanks.isEmpty
+    }
+
+    private func fatal(_ message: String) -> Never {
+        Console.error("MPIPool: fatal: \(message); aborting the job")
+        transport.comm.abort(code: 70)
+    }
+}

@@ -1,0 +1,158 @@
+/// A pool of MPI worker ranks: Python's `multiprocessing.Pool`, on rank 0.
+///
+/// You get one from `Pool.run`, which runs your closure on rank 0 while the
+/// other ranks serve as workers. Every call is thread-safe.
+///
+/// ```swift
+/// var tasks = TaskRegistry()
+/// let add = tasks.register("add") { (x: Int, y: Int) in x + y }
+/// try Pool.run(tasks) { pool in
+///     let sums = try pool.starmapAsync(add, over: zip(a, b), chunkSize: 5)
+///     print(try sums.get().reduce(0, +))
+/// }
+/// ```
+///
+/// Callbacks (`callback:` / `errorCallback:`) run on the master, on one
+/// callback thread, one at a time, in the order results complete; a result is
+/// `ready` only after its callback has run (as in Python).
+public final class Pool: Sendable {
+    let core: PoolCore
+    /// Only the first `maxWorkers` workers run this view's work (nil = all).
+    let maxWorkers: Int?
+
+    init(core: PoolCore, maxWorkers: Int? = nil) {
+        self.core = core
+        self.maxWorkers = maxWorkers
+    }
+
+    /// The number of ranks that run tasks for this pool.
+    public var workerCount: Int { min(core.workerCount, maxWorkers ?? .max) }
+
+    /// A view of this pool whose work runs on the first `maxWorkers` worker
+    /// ranks only (for speed-up sweeps). Throws if `maxWorkers` < 1.
+    public func limited(toWorkers maxWorkers: Int) throws(PoolError) -> Pool {
+        guard maxWorkers >= 1 else { throw .invalidArgument("maxWorkers must be at least 1, got \(maxWorkers)") }
+        return Pool(core: core, maxWorkers: min(maxWorkers, self.maxWorkers ?? .max))
+    }
+
+    // MARK: map / starmap
+
+    /// Applies `task` to every item, in chunks, without waiting (Python's `map_async`).
+    /// The result holds the values in input order.
+    public func mapAsync<A, R>(
+        _ task: PoolTask<A, R>, over items: some Sequence<A>, chunkSize: ChunkSize = 1,
+        callback: (@Sendable ([R]) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
+    ) throws -> AsyncResult<[R]> {
+        try submit(task, Array(items), chunkSize: chunkSize, transform: { $0 }, callback: callback, errorCallback: errorCallback)
+    }
+
+    /// Applies `task` to every item and waits for all results, in input order (Python's `map`).
+    /// If items fail, throws the `TaskError` of the lowest failing index once every chunk has finished.
+    public func map<A, R>(_ task: PoolTask<A, R>, over items: some Sequence<A>, chunkSize: ChunkSize = 1) throws -> [R] {
+        try mapAsync(task, over: items, chunkSize: chunkSize).get()
+    }
+
+    /// `mapAsync` for a task of several arguments, over tuples (Python's `starmap_async`).
+    public func starmapAsync<A, R>(
+        _ task: PoolTask<A, R>, over tuples: some Sequence<A>, chunkSize: ChunkSize = 1,
+        callback: (@Sendable ([R]) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
+    ) throws -> AsyncResult<[R]> {
+        try mapAsync(task, over: tuples, chunkSize: chunkSize, callback: callback, errorCallback: errorCallback)
+    }
+
+    /// `map` for a task of several arguments, over tuples (Python's `starmap`).
+    public func starmap<A, R>(_ task: PoolTask<A, R>, over tuples: some Sequence<A>, chunkSize: ChunkSize = 1) throws -> [R] {
+        try mapAsync(task, over: tuples, chunkSize: chunkSize).get()
+    }
+
+    // MARK: apply
+
+    /// Runs `task` once with `arguments` on a worker, without waiting (Python's `apply_async`).
+    public func applyAsync<A, R>(
+        _ task: PoolTask<A, R>, _ arguments: A,
+        callback: (@Sendable (R) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
+    ) throws -> AsyncResult<R> {
+        try submit(task, [arguments], chunkSize: 1, transform: { $0[0] }, callback: callback, errorCallback: errorCallback)
+    }
+
+    /// Runs `task` once with `arguments` on a worker and waits for the result (Python's `apply`).
+    public func apply<A, R>(_ task: PoolTask<A, R>, _ arguments: A) throws -> R {
+        try applyAsync(task, arguments).get()
+    }
+
+    /// Runs a task without arguments once (`apply(task)`).
+    public func apply<R>(_ task: PoolTask<NoArguments, R>) throws -> R {
+        try applyAsync(task, NoArguments()).get()
+    }
+
+    // MARK: Life cycle
+
+    /// Accepts no more work; what was submitted still runs (Python's `close`).
+    public func close() {
+        core.monitor.withLock { core.closed = true }
+    }
+
+    /// Waits until every submitted job has finished and its callbacks ran.
+    /// Throws `PoolError.invalidArgument` unless `close()` or `terminate()` came first, as in Python.
+    public func join() throws(PoolError) {
+        let open = core.monitor.withLock { !core.closed && !core.terminated }
+        if open { throw .invalidArgument("join() needs close() or terminate() first (the pool is still running)") }
+        core.waitForAllJobs()
+    }
+
+    /// Stops at once: queued work is dropped (its results fail with
+    /// `PoolError.terminated`), workers stop between items, and the pool
+    /// accepts nothing more. Returns when the workers have stopped.
+    public func terminate() {
+        core.monitor.lock()
+        defer { core.monitor.unlock() }
+        if !core.terminated {
+            core.terminated = true
+            core.closed = true
+            core.post(.terminate)
+        }
+        while !core.stopped {
+            core.waiters += 1
+            core.monitor.wait(.state, until: nil)
+            core.waiters -= 1
+        }
+    }
+
+    /// Per-worker figures: chunks, tasks, busy seconds, host and pid.
+    public func workerStats() -> [WorkerStats] {
+        let reply = StatsReply()
+        core.monitor.lock()
+        defer { core.monitor.unlock() }
+        guard !core.stopped else { return core.finalStats }
+        core.post(.stats(reply))
+        while reply.stats == nil {
+            core.waiters += 1
+            core.monitor.wait(.state, until: nil)
+            core.waiters -= 1
+        }
+        return reply.stats!
+    }
+
+    // MARK: Submission
+
+    func submit<A, R, T>(
+        _ task: PoolTask<A, R>, _ inputs: [A], chunkSize: ChunkSize, transform: @escaping @Sendable ([R]) -> T,
+        callback: (@Sendable (T) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?
+    ) throws(PoolError) -> AsyncResult<T> {
+        try chunkSize.validate()
+        var made: AsyncResult<T>?
+        try core.submit { id in
+            let result = AsyncResult<T>(core: core, total: inputs.count)
+            made = result
+            return Job(id: id, task: task, inputs: inputs, chunking: chunkSize, maxWorkers: maxWorkers, result: result,
+                       transform: transform, callback: callback, errorCallback: errorCallback)
+        }
+        return made!
+    }
+}
+
+/// The answer to a stats request, filled in by the master.
+final class StatsReply: @unchecked Sendable {
+    /// Guarded by the pool's monitor.
+    var stats: [WorkerStats]?
+}

@@ -1,0 +1,169 @@
+/// What user threads ask of the master thread.
+enum Command {
+    case submit(AnyJob)
+    case cancel(jobID: Int, reply: CancelReply)
+    /// Finish the queued work, then release the workers.
+    case shutdown
+    /// Drop queued work, stop the workers now.
+    case terminate
+    /// Report per-worker figures.
+    case stats(StatsReply)
+}
+
+/// The answer to a cancel request, filled in by the master.
+final class CancelReply: @unchecked Sendable {
+    /// Guarded by the pool's monitor.
+    var answer: Bool?
+}
+
+/// The state shared by user threads and the master thread.
+///
+/// `@unchecked Sendable`: every stored `var` is read and written only while
+/// holding `monitor` (the `let`s are immutable).
+final class PoolCore: @unchecked Sendable {
+    let monitor = Monitor()
+    let callbacks: CallbackQueue
+    /// Worker ranks the pool uses.
+    let workerCount: Int
+
+    // Guarded by `monitor`:
+    var commands: [Command] = []
+    var masterSleeping = false
+    var closed = false
+    var terminated = false
+    var stopped = false
+    var unfinishedJobs = 0
+    var waiters = 0
+    var nextJobID = 0
+    var jobsByResult: [ObjectIdentifier: Int] = [:]
+    /// Per-worker figures when the master stopped.
+    var finalStats: [WorkerStats] = []
+
+    init(workerCount: Int) {
+        self.workerCount = workerCount
+        self.callbacks = CallbackQueue()
+    }
+
+    /// Queues a job for the master; throws if the pool no longer accepts work.
+    func submit(_ makeJob: (Int) -> AnyJob) throws(PoolError) {
+        monitor.lock()
+        defer { monitor.unlock() }
+        if terminated { throw .terminated }
+        if closed { throw .closed }
+        let id = nextJobID
+        nextJobID += 1
+        let job = makeJob(id)
+        unfinishedJobs += 1
+        jobsByResult[job.resultIdentity] = id
+        post(.submit(job))
+    }
+
+    /// Posts a command (the lock must be held) and wakes the master if it sleeps.
+    func post(_ command: Command) {
+        commands.append(command)
+        if masterSleeping { monitor.signal(.work) }
+    }
+
+    /// Takes every pending command (master thread).
+    func takeCommands() -> [Command] {
+        monitor.withLock {
+            if commands.isEmpty { return [] }
+            defer { commands = [] }
+            return commands
+        }
+    }
+
+    /// Sleeps the master until a command arrives or `nanoseconds` pass (nil: until a command).
+    func sleepMaster(nanoseconds: UInt64?) {
+        monitor.lock()
+        defer { monitor.unlock() }
+        guard commands.isEmpty else { return }
+        masterSleeping = true
+        monitor.wait(.work, until: nanoseconds.map { Clock.now + $0 })
+        masterSleeping = false
+    }
+
+    /// Asks the master to cancel the job behind `result`; waits for the answer.
+    func cancel(_ result: AnyObject) -> Bool {
+        monitor.lock()
+        defer { monitor.unlock() }
+        guard let id = jobsByResult[ObjectIdentifier(result)], !stopped else { return false }
+        let reply = CancelReply()
+        post(.cancel(jobID: id, reply: reply))
+        while reply.answer == nil {
+            waiters += 1
+            monitor.wait(.state, until: nil)
+            waiters -= 1
+        }
+        return reply.answer!
+    }
+
+    /// Marks a job finished (lock held).
+    func jobFinishedLocked(_ job: AnyJob) {
+        unfinishedJobs -= 1
+        jobsByResult[job.resultIdentity] = nil
+    }
+
+    /// Waits until every submitted job has finished (callbacks included).
+    func waitForAllJobs() {
+        monitor.lock()
+        defer { monitor.unlock() }
+        while unfinishedJobs > 0 && !stopped {
+            waiters += 1
+            monitor.wait(.state, until: nil)
+            waiters -= 1
+        }
+    }
+}
+
+/// Runs user callbacks on one thread of the master, one at a time, in the
+/// order their results completed.
+final class CallbackQueue: @unchecked Sendable {
+    private let monitor = Monitor()
+    /// Guarded by `monitor`.
+    private var queue: [@Sendable () -> Void] = []
+    private var head = 0
+    private var running = false
+    private var finished = false
+
+    /// Queues `work`; starts the thread on first use.
+    func enqueue(_ work: @escaping @Sendable () -> Void) {
+        monitor.lock()
+        queue.append(work)
+        let start = !running
+        running = true
+        monitor.signal(.work)
+        monitor.unlock()
+        if start { startThread(name: "mpipool-callbacks") { [self] in loop() } }
+    }
+
+    /// Runs what is queued, then stops the thread; waits until it has.
+    func drainAndStop() {
+        monitor.lock()
+        defer { monitor.unlock() }
+        finished = true
+        monitor.signal(.work)
+        while running { monitor.wait(.state, until: nil) }
+    }
+
+    private func loop() {
+        monitor.lock()
+        while true {
+            if head < queue.count {
+                let work = queue[head]
+                head += 1
+                if head > 1024 { queue.removeFirst(head); head = 0 }
+                monitor.unlock()
+                work()
+                monitor.lock()
+            } else if finished {
+                running = false
+                monitor.broadcast(.state)
+                monitor.unlock()
+                return
+            } else {
+                monitor.wait(.work, until: nil)
+            }
+        }
+    }
+}

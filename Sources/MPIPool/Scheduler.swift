@@ -1,0 +1,240 @@
+/// How a submission's items are cut into chunks.
+///
+/// ```swift
+/// pool.map(square, over: xs, chunkSize: 5)           // fixed: 5 items a chunk (an integer literal)
+/// pool.map(square, over: xs, chunkSize: .auto)       // Python's heuristic: ⌈n / (4 × workers)⌉
+/// pool.map(square, over: xs, chunkSize: .guided())   // shrinking: ⌈remaining / (2 × workers)⌉, ≥ minimum
+/// ```
+public enum ChunkSize: Sendable, Equatable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    /// Exactly `n` items a chunk (the last may be shorter). `n` must be ≥ 1.
+    case fixed(Int)
+    /// Python's `Pool.map` default: ⌈n / (4 × workers)⌉, computed once per submission.
+    case auto
+    /// Chunks shrink as the submission drains: ⌈remaining / (2 × workers)⌉, never below `minimum`.
+    /// Big chunks while there is plenty of work (throughput), small ones at the end (balance).
+    case guided(minimum: Int = 1)
+
+    public init(integerLiteral value: Int) { self = .fixed(value) }
+
+    public var description: String {
+        switch self {
+        case .fixed(let n): "\(n)"
+        case .auto: "auto"
+        case .guided(let m): "guided(min \(m))"
+        }
+    }
+
+    /// Throws `PoolError.invalidArgument` unless the size makes sense.
+    func validate() throws(PoolError) {
+        switch self {
+        case .fixed(let n) where n < 1: throw .invalidArgument("chunkSize must be at least 1, got \(n)")
+        case .guided(let m) where m < 1: throw .invalidArgument("guided chunkSize minimum must be at least 1, got \(m)")
+        default: break
+        }
+    }
+}
+
+/// The pool's scheduling decisions as a pure state machine: events in,
+/// decisions out. No MPI, no clocks, no I/O — the master feeds it and carries
+/// out what it returns.
+///
+/// - Submissions are split into chunks in order; chunks are queued FIFO across
+///   submissions.
+/// - Idle workers are served in rank order.
+/// - A worker holds one chunk at a time; when chunks turn out to be short
+///   (mean compute time under `prefetchBelowNanos`), it may hold a second one
+///   so it never waits for a round trip. Long chunks are never prefetched, so
+///   uneven jobs still go to the first worker that is free.
+/// - Results are matched to their submission and item range by chunk id.
+public struct Scheduler: Sendable {
+    /// A run of consecutive items of one submission.
+    public struct Chunk: Equatable, Sendable, CustomStringConvertible {
+        public var id: UInt64
+        public var submission: Int
+        public var first: Int
+        public var count: Int
+        public var description: String { "chunk \(id) (submission \(submission) items \(first)..<\(first + count))" }
+    }
+
+    public enum Decision: Equatable, Sendable {
+        /// Send this chunk to this rank.
+        case send(Chunk, to: Int)
+        /// Every item of this submission has finished (successfully or not).
+        case completed(submission: Int)
+    }
+
+    struct Pending: Sendable {
+        var submission: Int
+        var next: Int
+        var end: Int
+        var chunking: ChunkSize
+        /// Only the first `limit` workers (in rank order) may run it; nil = all.
+        var limit: Int?
+    }
+
+    struct Progress: Sendable {
+        var unfinished: Int
+        var sealed: Bool
+    }
+
+    /// Worker ranks, ascending.
+    public let workers: [Int]
+    /// Chunks each worker holds, oldest first.
+    public private(set) var inFlight: [Int: [Chunk]]
+    private var queue: [Pending] = []
+    private var queueHead = 0
+    private var progress: [Int: Progress] = [:]
+    private var nextChunkID: UInt64 = 0
+    /// Mean compute time of recent chunks (nanoseconds), or nil before the first result.
+    public private(set) var meanChunkNanos: Double?
+    /// Chunks shorter than this on average are prefetched (a second one in flight per worker).
+    public var prefetchBelowNanos: Double
+    /// How many chunks a worker may hold when prefetching.
+    public var prefetchDepth: Int
+
+    public init(workers: [Int], prefetchBelowNanos: Double = 1_000_000, prefetchDepth: Int = 2) {
+        self.workers = workers.sorted()
+        self.inFlight = Dictionary(uniqueKeysWithValues: workers.map { ($0, []) })
+        self.prefetchBelowNanos = prefetchBelowNanos
+        self.prefetchDepth = max(1, prefetchDepth)
+    }
+
+    /// Chunks sent and not yet finished, over all workers.
+    public var chunksInFlight: Int { inFlight.values.reduce(0) { $0 + $1.count } }
+    /// Items waiting to be cut into chunks.
+    public var itemsQueued: Int { queue[queueHead...].reduce(0) { $0 + ($1.end - $1.next) } }
+    /// Whether nothing is queued or in flight.
+    public var isIdle: Bool { queueHead == queue.count && chunksInFlight == 0 }
+    /// Submissions not yet completed.
+    public var openSubmissions: Int { progress.count }
+
+    /// Adds `items` items of `submission` to the queue and returns what to send now.
+    /// With `sealed: false` more items may follow (`extend`), and the submission
+    /// completes only after `seal`. An empty sealed submission completes at once.
+    /// With `maxWorkers`, only the first `maxWorkers` workers in rank order run it.
+    public mutating func submit(_ submission: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil, sealed: Bool = true) -> [Decision] {
+        precondition(progress[submission] == nil, "submission \(submission) submitted twice")
+        progress[submission] = Progress(unfinished: 0, sealed: false)
+        return extend(submission, from: 0, items: items, chunking: chunking, maxWorkers: maxWorkers) + (sealed ? seal(submission) : [])
+    }
+
+    /// Queues items `first..<first + items` of an open submission.
+    public mutating func extend(_ submission: Int, from first: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil) -> [Decision] {
+        guard items > 0, progress[submission] != nil else { return [] }
+        progress[submission]!.unfinished += items
+        let limit = maxWorkers.map { min(max(1, $0), workers.count) }
+        var chunking = chunking
+        if case .auto = chunking {
+            let (size, extra) = items.quotientAndRemainder(dividingBy: max(1, limit ?? workers.count) * 4)
+            chunking = .fixed(max(1, size + (extra > 0 ? 1 : 0)))
+        }
+        queue.append(Pending(submission: submission, next: first, end: first + items, chunking: chunking, limit: limit))
+        return dispatch()
+    }
+
+    /// Declares that no more items will be added to `submission`.
+    public mutating func seal(_ submission: Int) -> [Decision] {
+        guard progress[submission] != nil else { return [] }
+        progress[submission]!.sealed = true
+        return completeIfDone(submission)
+    }
+
+    /// A worker reports a chunk done (results or failure) after `computeNanos` of work.
+    public mutating func finished(chunk id: UInt64, on rank: Int, computeNanos: UInt64) -> (chunk: Chunk?, decisions: [Decision]) {
+        guard let index = inFlight[rank]?.firstIndex(where: { $0.id == id }) else { return (nil, []) }
+        let chunk = inFlight[rank]!.remove(at: index)
+        let sample = Double(computeNanos)
+        meanChunkNanos = meanChunkNanos.map { 0.8 * $0 + 0.2 * sample } ?? sample
+        var decisions: [Decision] = []
+        if progress[chunk.submission] != nil {
+            progress[chunk.submission]!.unfinished -= chunk.count
+            decisions += completeIfDone(chunk.submission)
+        }
+        return (chunk, dispatch() + decisions)
+    }
+
+    /// Drops the queued (not yet sent) items of `submission`; returns how many were dropped.
+    /// Chunks already sent still finish. Completes the submission if nothing of it is left.
+    public mutating func cancel(_ submission: Int) -> (dropped: Int, decisions: [Decision]) {
+        var dropped = 0
+        for i in queueHead..<queue.count where queue[i].submission == submission {
+            dropped += queue[i].end - queue[i].next
+            queue[i].next = queue[i].end
+        }
+        guard progress[submission] != nil else { return (dropped, []) }
+        progress[submission]!.unfinished -= dropped
+        progress[submission]!.sealed = true
+        compactQueue()
+        return (dropped, completeIfDone(submission))
+    }
+
+    /// Drops everything queued (for `terminate`); returns the submissions that had queued items.
+    public mutating func dropAllQueued() -> [Int] {
+        let affected = Set(queue[queueHead...].filter { $0.next < $0.end }.map(\.submission))
+        queue.removeAll()
+        queueHead = 0
+        return affected.sorted()
+    }
+
+    private mutating func completeIfDone(_ submission: Int) -> [Decision] {
+        guard let p = progress[submission], p.sealed, p.unfinished == 0 else { return [] }
+        progress[submission] = nil
+        return [.completed(submission: submission)]
+    }
+
+    private var capacity: Int {
+        if let mean = meanChunkNanos, mean < prefetchBelowNanos { return prefetchDepth }
+        return 1
+    }
+
+    /// Hands queued chunks to workers with room: first every worker holding
+    /// nothing, in rank order, then (when prefetching) a second chunk each.
+    private mutating func dispatch() -> [Decision] {
+        var decisions: [Decision] = []
+        let depth = capacity
+        for level in 0..<depth {
+            for (position, rank) in workers.enumerated() where inFlight[rank]!.count == level {
+                if queueHead == queue.count { compactQueue(); return decisions }
+                guard let chunk = nextChunk(forWorkerAt: position) else { continue }
+                inFlight[rank]!.append(chunk)
+                decisions.append(.send(chunk, to: rank))
+            }
+        }
+        compactQueue()
+        return decisions
+    }
+
+    /// Cuts the next chunk the worker at `position` (in rank order) may run:
+    /// the oldest queued range, skipping ranges limited to fewer workers.
+    private mutating func nextChunk(forWorkerAt position: Int) -> Chunk? {
+        compactQueue()
+        var i = queueHead
+        while i < queue.count {
+            let p = queue[i]
+            if p.next < p.end && (p.limit == nil || position < p.limit!) { break }
+            i += 1
+        }
+        guard i < queue.count else { return nil }
+        let p = queue[i]
+        let remaining = p.end - p.next
+        let size: Int
+        switch p.chunking {
+        case .fixed(let n): size = min(max(1, n), remaining)
+        case .guided(let minimum):
+            let share = 2 * max(1, p.limit ?? workers.count)
+            size = min(remaining, max(minimum, (remaining + share - 1) / share))
+        case .auto: size = remaining // resolved in extend; not reached
+        }
+        queue[i].next += size
+        defer { nextChunkID += 1 }
+        return Chunk(id: nextChunkID, submission: p.submission, first: p.next, count: size)
+    }
+
+    private mutating func compactQueue() {
+        while queueHead < queue.count && queue[queueHead].next >= queue[queueHead].end { queueHead += 1 }
+        if queueHead > 64 && queueHead * 2 > queue.count {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import MPIPool
+
+/// The rank mpirun (or Slurm, or PMIx) gave this process, read before MPI starts; nil when not launched by one.
+public var launcherRank: Int? {
+    let env = ProcessInfo.processInfo.environment
+    for key in ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"] {
+        if let value = env[key], let rank = Int(value) { return rank }
+    }
+    return nil
+}
+
+extension ParsableCommand {
+    /// `main()` for a program that every MPI rank runs.
+    ///
+    /// Parses and validates the flags on every rank before MPI starts, so a bad
+    /// flag ends every rank with status 64 (`EX_USAGE`) and no rank waits for
+    /// another. Only rank 0 (or a process not started by a launcher) prints
+    /// the message, so the user sees it once. Errors thrown by `run()` are
+    /// printed (rank 0 only) and end the process with status 1.
+    public static func mainForMPI(_ arguments: [String]? = nil) -> Never {
+        let speaks = (launcherRank ?? 0) == 0
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            let code = exitCode(for: error)
+            if speaks {
+                let message = fullMessage(for: error)
+                if !message.isEmpty { Console.write(message, to: code == .success ? 1 : 2) }
+            }
+            Glibc.exit(code.rawValue)
+        }
+        do {
+            try command.run()
+        } catch let code as ExitCode {
+            Glibc.exit(code.rawValue)
+        } catch {
+            if speaks { Console.error("\(_commandName): error: \(error)") }
+            Glibc.exit(1)
+        }
+        Glibc.exit(0)
+    }
+
+    private static var _commandName: String {
+        configuration.commandName ?? String(describing: Self.self)
+    }
+}
+
+extension Console {
+    /// Writes `text` (a newline added if missing) to file descriptor 1 or 2.
+    static func write(_ text: String, to fd: Int32) {
+        let line = text.hasSuffix("\n") ? String(text.dropLast()) : text
+        if fd == 1 { Console.out(line) } else { Console.error(line) }
+    }
+}
+
+/// Sleeps the calling thread for `seconds` (no-op for 0).
+public func pause(seconds: Double) {
+    guard seconds > 0 else { return }
+    var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+    var left = timespec()
+    while nanosleep(&ts, &left) != 0 && errno == EINTR { ts = left }
+}

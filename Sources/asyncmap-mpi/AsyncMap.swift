@@ -1,0 +1,63 @@
+import ArgumentParser
+import MPIPool
+import PoolCLI
+
+/// The "Asynchronous Mapping" tutorial on MPI: `add` and `product` mapped over
+/// a = 1…10, b = 11…20, both submitted before either is waited on.
+@main
+struct AsyncMap: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "asyncmap-mpi",
+        abstract: "Map add(x, y) and product(x, y) over two lists asynchronously on MPI workers.",
+        discussion: "Run with `mpirun -n 4 asyncmap-mpi`: rank 0 schedules, ranks 1..3 work."
+    )
+
+    @Option(help: "Items per chunk (at least 1).")
+    var chunksize: Int = 1
+
+    @Option(help: "Seconds each task sleeps (0 or more).")
+    var sleep: Double = 1
+
+    @Flag(help: "Print every scheduling decision on stderr.")
+    var trace = false
+
+    @Flag(help: "Print the per-worker table after the totals.")
+    var stats = false
+
+    static func main() { mainForMPI() }
+
+    func validate() throws {
+        guard chunksize >= 1 else { throw ValidationError("--chunksize must be at least 1 (got \(chunksize))") }
+        guard sleep >= 0, sleep.isFinite else { throw ValidationError("--sleep must be 0 or more seconds (got \(sleep))") }
+    }
+
+    func run() throws {
+        var tasks = TaskRegistry()
+        let seconds = sleep
+        let add = tasks.register("add") { (x: Int, y: Int) -> Int in
+            Console.out("Worker \(PoolContext.rank) (pid \(PoolContext.pid)) is processing add(\(x), \(y))")
+            pause(seconds: seconds)
+            return x + y
+        }
+        let product = tasks.register("product") { (x: Int, y: Int) -> Int in
+            Console.out("Worker \(PoolContext.rank) (pid \(PoolContext.pid)) is processing product(\(x), \(y))")
+            pause(seconds: seconds)
+            return x * y
+        }
+        let chunkSize = ChunkSize.fixed(chunksize)
+        let showStats = stats
+        try Pool.run(tasks, options: PoolOptions(trace: trace)) { pool in
+            let a = Array(1...10)
+            let b = Array(11...20)
+            let sumFuture = try pool.starmapAsync(add, over: zip(a, b), chunkSize: chunkSize)
+            let productFuture = try pool.starmapAsync(product, over: zip(a, b), chunkSize: chunkSize)
+            sumFuture.wait()
+            productFuture.wait()
+            let totalSum = try sumFuture.get().reduce(0, +)
+            let totalProduct = try productFuture.get().reduce(0, +)
+            Console.out("Sum of sums of 'a' and 'b' is \(totalSum)")
+            Console.out("Sum of products of 'a' and 'b' is \(totalProduct)")
+            if showStats { Console.out(WorkerTable(pool.workerStats()).rendered) }
+        }
+    }
+}
