@@ -1,12 +1,18 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
 let package = Package(
     name: "MPIPool",
     products: [
         .library(name: "MPI", targets: ["MPI"]),
         .library(name: "MPIPool", targets: ["MPIPool"]),
         .executable(name: "asyncmap-mpi", targets: ["asyncmap-mpi"]),
+        .executable(name: "sleepjobs-mpi", targets: ["sleepjobs-mpi"]),
+        .executable(name: "sumvalues-mpi", targets: ["sumvalues-mpi"]),
+        .executable(name: "countwords-mpi", targets: ["countwords-mpi"]),
+        .executable(name: "pool-bench", targets: ["pool-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -21,14 +27,31 @@ let package = Package(
         ),
         // A compiler barrier for honest CPU loops (see Sources/Workloads).
         .target(name: "CBarrier"),
+        // The thin, safe Swift layer over MPI. Knows nothing of pools.
         .target(name: "MPI", dependencies: ["CMPI"]),
+        // Registry, wire codec, scheduler, master, worker, futures, stats. Knows nothing of C.
         .target(name: "MPIPool", dependencies: ["MPI"]),
+        // CPU and I/O workloads the programs and the benchmark share.
         .target(name: "Workloads", dependencies: ["CBarrier"]),
         // Shared by the programs: rank-aware flag errors (exit 64 on every rank, printed once).
-        .target(name: "PoolCLI", dependencies: ["MPIPool", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "asyncmap-mpi", dependencies: ["MPIPool", "PoolCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "PoolCLI", dependencies: ["MPIPool", argumentParser]),
+
+        .executableTarget(name: "asyncmap-mpi", dependencies: ["MPIPool", "PoolCLI", argumentParser]),
+        .executableTarget(name: "sleepjobs-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
+        .executableTarget(name: "sumvalues-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
+        .executableTarget(name: "countwords-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
+        .executableTarget(name: "pool-bench", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
+        // Test-only: registers test tasks (square, sleep, throw, unencodable, …). Not a product.
+        .executableTarget(name: "pool-testkit", dependencies: ["MPIPool", "PoolCLI", argumentParser]),
+
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
         .testTarget(name: "MPIPoolTests", dependencies: ["MPIPool"]),
+        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads"]),
+        // Launch the real mpirun against the built executables.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["asyncmap-mpi", "sleepjobs-mpi", "sumvalues-mpi", "countwords-mpi", "pool-bench", "pool-testkit"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
