@@ -1,0 +1,192 @@
+/// The lazily computed results of `imap` / `imapUnordered`.
+///
+/// Items are pulled from the input only as results are consumed: at most
+/// `window` chunks are in flight, so mapping over millions of lazily made items
+/// keeps the master's memory flat. Use it synchronously with `next()`, or as
+/// an `AsyncSequence`:
+///
+/// ```swift
+/// let squares = try pool.imap(square, over: (1...).lazy.prefix(10_000_000), chunkSize: 1000)
+/// while let s = try squares.next() { total += s }
+///
+/// for try await s in try pool.imapUnordered(square, over: xs) { print(s) }
+/// ```
+///
+/// A failing item throws from `next()` at its place; iteration may go on after
+/// it. If the input itself throws while being read, the items read before it
+/// are yielded first, then its error is thrown. Not thread-safe: consume it
+/// from one thread or task.
+public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
+    public typealias Element = R
+
+    private let pool: Pool
+    private let task: PoolTask<A, R>
+    private let chunkSize: Int
+    private let window: Int
+    private let ordered: Bool
+    private var pull: () throws -> A?
+    private var exhausted = false
+    private var sourceError: (any Error)?
+    private var pending: [Int: AsyncResult<[R]>] = [:]
+    private var order: [Int] = []
+    private var orderHead = 0
+    private var nextID = 0
+    private let ready = ReadyQueue()
+    private var current: [R] = []
+    private var position = 0
+
+    init(pool: Pool, task: PoolTask<A, R>, chunkSize: Int, window: Int, ordered: Bool, pull: @escaping () throws -> A?) {
+        self.pool = pool
+        self.task = task
+        self.chunkSize = chunkSize
+        self.window = window
+        self.ordered = ordered
+        self.pull = pull
+    }
+
+    /// The next result (in input order for `imap`, completion order for
+    /// `imapUnordered`), or nil when all are consumed. Blocks while waiting.
+    public func next() throws -> R? {
+        while true {
+            if let value = takeBuffered() { return value }
+            try refill()
+            guard let id = nextFinishedID(blocking: true) else { return try end() }
+            let result = pending.removeValue(forKey: id)!
+            try load(result.get())
+        }
+    }
+
+    /// The next result, awaited without blocking a thread. Cancelling the
+    /// awaiting Swift task cancels the chunks not yet started.
+    public func nextAsync() async throws -> R? {
+        while true {
+            if let value = takeBuffered() { return value }
+            try Task.checkCancellation()
+            try refill()
+            let id: Int
+            if ordered {
+                guard let front = nextFinishedID(blocking: false) else { return try end() }
+                id = front
+            } else {
+                guard !pending.isEmpty else { return try end() }
+                id = await ready.pop()
+            }
+            let result = pending.removeValue(forKey: id)!
+            let results = Array(pending.values)
+            let values = try await withTaskCancellationHandler {
+                try await result.value
+            } onCancel: {
+                for other in results { other.cancel() }
+            }
+            load(values)
+        }
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let results: IMapResults
+        public mutating func next() async throws -> R? { try await results.nextAsync() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(results: self) }
+
+    private func takeBuffered() -> R? {
+        guard position < current.count else { return nil }
+        defer { position += 1 }
+        return current[position]
+    }
+
+    private func load(_ values: [R]) {
+        current = values
+        position = 0
+    }
+
+    private func end() throws -> R? {
+        if let error = sourceError {
+            sourceError = nil
+            throw error
+        }
+        return nil
+    }
+
+    /// In order: the oldest chunk. Unordered: the first to finish (blocking) —
+    /// or, when not blocking, the oldest (the async path awaits the ready queue itself).
+    private func nextFinishedID(blocking: Bool) -> Int? {
+        if ordered || !blocking {
+            while orderHead < order.count {
+                let id = order[orderHead]
+                orderHead += 1
+                if pending[id] != nil { return id }
+            }
+            return nil
+        }
+        guard !pending.isEmpty else { return nil }
+        return ready.pop(deadline: nil)
+    }
+
+    /// Pulls items and submits chunks until `window` chunks are in flight.
+    private func refill() throws {
+        while pending.count < window && !exhausted {
+            var items: [A] = []
+            items.reserveCapacity(chunkSize)
+            do {
+                while items.count < chunkSize {
+                    guard let item = try pull() else { exhausted = true; break }
+                    items.append(item)
+                }
+            } catch {
+                sourceError = error
+                exhausted = true
+            }
+            guard !items.isEmpty else { break }
+            let id = nextID
+            nextID += 1
+            let result = try pool.mapAsync(task, over: items, chunkSize: .fixed(chunkSize))
+            pending[id] = result
+            if ordered {
+                order.append(id)
+            } else {
+                let ready = self.ready
+                result.observe { ready.push(id) }
+            }
+        }
+        if orderHead > 1024 { order.removeFirst(orderHead); orderHead = 0 }
+    }
+}
+
+extension Pool {
+    /// Chunks in flight per worker by default for `imap` / `imapUnordered`.
+    public static let defaultWindowPerWorker = 4
+
+    /// Lazily maps `task` over `items`, yielding results in input order (Python's `imap`).
+    /// At most `window` chunks (default 4 per worker) are in flight at once.
+    public func imap<S: Sequence, R>(
+        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: Int = 1, window: Int? = nil
+    ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
+        try makeIMap(task, items, chunkSize: chunkSize, window: window, ordered: true)
+    }
+
+    /// Lazily maps `task` over `items`, yielding results as they complete (Python's `imap_unordered`).
+    public func imapUnordered<S: Sequence, R>(
+        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: Int = 1, window: Int? = nil
+    ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
+        try makeIMap(task, items, chunkSize: chunkSize, window: window, ordered: false)
+    }
+
+    private func makeIMap<S: Sequence, R>(
+        _ task: PoolTask<S.Element, R>, _ items: S, chunkSize: Int, window: Int?, ordered: Bool
+    ) throws(PoolError) -> IMapResults<S.Element, R> where S.Element: Sendable {
+        try ChunkSize.fixed(chunkSize).validate()
+        let window = window ?? max(1, workerCount) * Pool.defaultWindowPerWorker
+        guard window >= 1 else { throw .invalidArgument("window must be at least 1, got \(window)") }
+        try checkOpen()
+        var iterator = items.makeIterator()
+        return IMapResults(pool: self, task: task, chunkSize: chunkSize, window: window, ordered: ordered) { iterator.next() }
+    }
+
+    /// Throws if the pool no longer accepts work.
+    func checkOpen() throws(PoolError) {
+        let (closed, terminated) = core.monitor.withLock { (core.closed, core.terminated) }
+        if terminated { throw .terminated }
+        if closed { throw .closed }
+    }
+}
