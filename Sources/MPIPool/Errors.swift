@@ -75,6 +75,8 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
     case registryMismatch(String)
     /// An MPI call failed.
     case mpi(String)
+    /// The pool's initializer threw on a rank; the pool did not start.
+    case initializerFailed(rank: Int, host: String, message: String)
 
     public var description: String {
         switch self {
@@ -86,6 +88,7 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
         case .cancelled: "the work was cancelled before it ran"
         case .registryMismatch(let text): "ranks disagree on the task registry: \(text)"
         case .mpi(let text): "MPI failed: \(text)"
+        case .initializerFailed(let rank, let host, let message): "the initializer failed on rank \(rank) (\(host)): \(message)"
         }
     }
 }

@@ -25,6 +25,8 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     private let window: Int
     private let ordered: Bool
     private var pull: () throws -> A?
+    /// Set when the input is an `AsyncSequence`: then only `for try await` / `nextAsync` can read it.
+    private var asyncPull: (() async throws -> A?)?
     private var exhausted = false
     private var sourceError: (any Error)?
     private var pending: [Int: AsyncResult<[R]>] = [:]
@@ -47,6 +49,9 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     /// The next result (in input order for `imap`, completion order for
     /// `imapUnordered`), or nil when all are consumed. Blocks while waiting.
     public func next() throws -> R? {
+        if asyncPull != nil {
+            throw PoolError.invalidArgument("the input is an AsyncSequence: iterate with `for try await` or nextAsync()")
+        }
         while true {
             if let value = takeBuffered() { return value }
             try refill()
@@ -62,7 +67,7 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
         while true {
             if let value = takeBuffered() { return value }
             try Task.checkCancellation()
-            try refill()
+            if asyncPull != nil { try await refillAsync() } else { try refill() }
             let id: Int
             if ordered {
                 guard let front = nextFinishedID(blocking: false) else { return try end() }
@@ -138,6 +143,32 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
                 exhausted = true
             }
             guard !items.isEmpty else { break }
+            try submit(items)
+        }
+        if orderHead > 1024 { order.removeFirst(orderHead); orderHead = 0 }
+    }
+
+    /// `refill` for an asynchronous input.
+    private func refillAsync() async throws {
+        guard let asyncPull else { return }
+        while pending.count < window && !exhausted {
+            var items: [A] = []
+            items.reserveCapacity(chunkSize)
+            do {
+                while items.count < chunkSize {
+                    guard let item = try await asyncPull() else { exhausted = true; break }
+                    items.append(item)
+                }
+            } catch {
+                sourceError = error
+                exhausted = true
+            }
+            guard !items.isEmpty else { break }
+            try submit(items)
+        }
+    }
+
+    private func submit(_ items: [A]) throws {
             let id = nextID
             nextID += 1
             let result = try pool.mapAsync(task, over: items, chunkSize: .fixed(chunkSize))
@@ -148,9 +179,9 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
                 let ready = self.ready
                 result.observe { ready.push(id) }
             }
-        }
-        if orderHead > 1024 { order.removeFirst(orderHead); orderHead = 0 }
     }
+
+    func readAsynchronously(_ pull: @escaping () async throws -> A?) { asyncPull = pull }
 }
 
 extension Pool {

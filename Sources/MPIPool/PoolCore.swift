@@ -49,7 +49,7 @@ final class PoolCore: @unchecked Sendable {
         monitor.lock()
         defer { monitor.unlock() }
         if terminated { throw .terminated }
-        if closed { throw .closed }
+        if closed || stopped { throw .closed }
         let id = nextJobID
         nextJobID += 1
         let job = makeJob(id)
@@ -96,6 +96,24 @@ final class PoolCore: @unchecked Sendable {
             waiters -= 1
         }
         return reply.answer!
+    }
+
+    /// Cancels every job that has not started (for `shutdown(cancelFutures:)`).
+    func cancelAllPending() {
+        monitor.lock()
+        let ids = Array(jobsByResult.values)
+        monitor.unlock()
+        for id in ids {
+            monitor.lock()
+            let reply = CancelReply()
+            post(.cancel(jobID: id, reply: reply))
+            while reply.answer == nil && !stopped {
+                waiters += 1
+                monitor.wait(.state, until: nil)
+                waiters -= 1
+            }
+            monitor.unlock()
+        }
     }
 
     /// Marks a job finished (lock held).

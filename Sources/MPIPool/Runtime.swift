@@ -13,8 +13,14 @@ public struct PoolOptions: Sendable {
     public var trace: Bool
     /// How long a waiting rank keeps polling after the last message before it sleeps.
     public var spinMicroseconds: UInt64
+    /// Runs once on every rank that runs tasks, before its first task (Python's
+    /// `initializer`/`initargs`: capture the arguments). If it throws on any
+    /// rank, `Pool.run` throws `PoolError.initializerFailed` naming the rank.
+    public var initializer: (@Sendable () throws -> Void)?
 
-    public init(maxWorkers: Int? = nil, masterRunsTasks: Bool = false, trace: Bool = false, spinMicroseconds: UInt64 = 50) {
+    public init(maxWorkers: Int? = nil, masterRunsTasks: Bool = false, trace: Bool = false, spinMicroseconds: UInt64 = 50,
+                initializer: (@Sendable () throws -> Void)? = nil) {
+        self.initializer = initializer
         self.maxWorkers = maxWorkers
         self.masterRunsTasks = masterRunsTasks
         self.trace = trace
@@ -138,21 +144,36 @@ private func mpiMain(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions
             let hellos = try handshake(world, tasks: tasks)
             var workers = Array(1..<size)
             if let n = options.maxWorkers { workers = Array(workers.prefix(n)) }
-            let idle = Array(1..<size).filter { !workers.contains($0) }
-            try release(idle, world: world)
+            let local = workers.isEmpty || options.masterRunsTasks
+            var initFailure = hellos.sorted { $0.key < $1.key }.first { !$0.value.initializerError.isEmpty }.map {
+                PoolError.initializerFailed(rank: $0.key, host: $0.value.host, message: $0.value.initializerError)
+            }
+            if initFailure == nil, local, let initializer = options.initializer {
+                do { try initializer() } catch { initFailure = .initializerFailed(rank: 0, host: host, message: describe(error)) }
+            }
+            if let initFailure {
+                try release(Array(1..<size), world: world)
+                try mpi.finalize()
+                launch.end(initFailure)
+                return
+            }
+            try release(Array(1..<size).filter { !workers.contains($0) }, world: world)
             if workers.isEmpty {
                 Console.error("MPIPool: no worker ranks (run without mpirun, or with -n 1): rank 0 runs every task itself")
             }
-            let local = workers.isEmpty || options.masterRunsTasks
             let core = PoolCore(workerCount: workers.count + (local ? 1 : 0))
             let master = Master(comm: world, core: core, registry: tasks, options: options,
                                 workers: workers, local: local, hellos: hellos, host: host)
             launch.set(.master(Pool(core: core)))
             try master.run()
         } else {
+            var initializerError = ""
+            if let initializer = options.initializer {
+                do { try initializer() } catch { initializerError = describe(error).isEmpty ? "error" : describe(error) }
+            }
             var writer = WireWriter(MessageBuffer())
             FrameEncoder.hello(Hello(protocolVersion: UInt32(WireProtocol.version), fingerprint: tasks.fingerprint,
-                                     pid: Int32(getpid()), host: host), into: &writer)
+                                     pid: Int32(getpid()), host: host, initializerError: initializerError), into: &writer)
             try world.send(UnsafeRawBufferPointer(writer.buffer.bytes), to: 0, tag: WireProtocol.frameTag)
             let worker = try Worker(comm: world, registry: tasks)
             launch.set(.worker)

@@ -8,7 +8,7 @@ import MPI
 ///
 /// | kind | direction | fields |
 /// |---|---|---|
-/// | hello | worker → master | protocol, fingerprint, pid, host |
+/// | hello | worker → master | protocol, fingerprint, pid, host, initializer error ("" = none) |
 /// | chunk | master → worker | chunk id, task id, first index, count, payload (arguments) |
 /// | results | worker → master | chunk id, count, compute ns, payload (results) |
 /// | failure | worker → master | chunk id, failing offset, compute ns, reason, message |
@@ -43,6 +43,8 @@ struct Hello: Equatable, Sendable {
     var fingerprint: UInt64
     var pid: Int32
     var host: String
+    /// What the pool's initializer threw on that rank; empty when it succeeded.
+    var initializerError: String = ""
 }
 
 struct ChunkHeader: Equatable, Sendable {
@@ -110,7 +112,7 @@ extension WireWriter {
 enum FrameEncoder {
     static func hello(_ h: Hello, into w: inout WireWriter) {
         w.beginFrame(.hello)
-        w.write(h.protocolVersion); w.write(h.fingerprint); w.write(h.pid); w.write(h.host)
+        w.write(h.protocolVersion); w.write(h.fingerprint); w.write(h.pid); w.write(h.host); w.write(h.initializerError)
     }
     /// Writes the chunk header; the caller appends the arguments payload.
     static func chunk(_ c: ChunkHeader, into w: inout WireWriter) {
@@ -159,7 +161,8 @@ enum FrameDecoder {
         let frame: Frame
         switch kind {
         case .hello:
-            frame = .hello(Hello(protocolVersion: try r.read(), fingerprint: try r.read(), pid: try r.read(), host: try r.readString()))
+            frame = .hello(Hello(protocolVersion: try r.read(), fingerprint: try r.read(), pid: try r.read(), host: try r.readString(),
+                                 initializerError: try r.readString()))
         case .chunk:
             let header = ChunkHeader(chunkID: try r.read(), taskID: try r.read(), firstIndex: try r.read(), count: try r.read())
             return .chunk(header, payload: r.rest)
