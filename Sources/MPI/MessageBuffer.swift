@@ -2,14 +2,18 @@
 ///
 /// A class so that an in-flight `Request` can keep it alive: MPI may touch the
 /// memory until the request completes. Raw memory rather than `[UInt8]`
-/// avoids exclusivity checks and copy-on-write on the hot path.
+/// avoids copy-on-write on the hot path.
+///
+/// A buffer belongs to one thread at a time (the one making MPI calls), so
+/// its properties skip Swift's dynamic exclusivity checks: measured with
+/// callgrind, those checks were a fifth of the master's instructions.
 public final class MessageBuffer {
     /// Start of the memory. Valid for `capacity` bytes until the next `reserve`.
-    public private(set) var base: UnsafeMutableRawPointer
+    @exclusivity(unchecked) public private(set) var base: UnsafeMutableRawPointer
     /// Bytes allocated.
-    public private(set) var capacity: Int
+    @exclusivity(unchecked) public private(set) var capacity: Int
     /// Bytes in use (what a send sends; what a receive received).
-    public var count: Int
+    @exclusivity(unchecked) public var count: Int
 
     /// A buffer with room for `capacity` bytes and `count` 0.
     public init(capacity: Int = 256) {

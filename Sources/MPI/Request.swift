@@ -13,9 +13,10 @@ import CMPI
 public final class Request {
     enum Kind { case send, receive }
 
-    var handle: MPI_Request? = cmpi_request_null()
+    // Owned by the thread making MPI calls: no dynamic exclusivity checks (see MessageBuffer).
+    @exclusivity(unchecked) var handle: MPI_Request? = cmpi_request_null()
     let kind: Kind
-    var active = false
+    @exclusivity(unchecked) var active = false
     /// The buffer the request reads from (send) or writes into (receive).
     public let buffer: MessageBuffer
 
@@ -55,7 +56,7 @@ public final class Request {
         active = false
     }
 
-    private func finish(_ status: MPI_Status) throws(MPIError) -> Status? {
+    func finish(_ status: MPI_Status) throws(MPIError) -> Status? {
         active = false
         if kind == .send { return nil }
         if status.MPI_ERROR != MPI_SUCCESS && status.MPI_ERROR != 0 {
@@ -88,5 +89,54 @@ public final class Request {
 
     deinit {
         assert(!active, "MPI request dropped while still in flight: complete it with test(), wait() or cancel() first")
+    }
+}
+
+/// A fixed set of requests tested together with `MPI_Testsome`, reusing its
+/// arrays between calls (no allocation per poll on the hot path).
+///
+/// ```swift
+/// let set = RequestSet([a, b, c])
+/// for i in try set.testSome() { handle(set[i].buffer); set[i] = try repost(i) }
+/// ```
+public final class RequestSet {
+    @exclusivity(unchecked) private var requests: [Request]
+    @exclusivity(unchecked) private var handles: [MPI_Request?]
+    @exclusivity(unchecked) private var indices: [Int32]
+    @exclusivity(unchecked) private var statuses: [MPI_Status]
+    @exclusivity(unchecked) private var completed: [Int] = []
+
+    public init(_ requests: [Request]) {
+        self.requests = requests
+        handles = requests.map { $0.handle }
+        indices = [Int32](repeating: 0, count: requests.count)
+        statuses = [MPI_Status](repeating: MPI_Status(), count: requests.count)
+    }
+
+    public var count: Int { requests.count }
+
+    /// The request at `index`; setting replaces it (e.g. with a new receive).
+    public subscript(index: Int) -> Request {
+        get { requests[index] }
+        set {
+            requests[index] = newValue
+            handles[index] = newValue.active ? newValue.handle : cmpi_request_null()
+        }
+    }
+
+    /// Completes every finished request; returns their indices (receives get their `count` set).
+    public func testSome() throws(MPIError) -> [Int] {
+        completed.removeAll(keepingCapacity: true)
+        guard !requests.isEmpty else { return completed }
+        var outCount: Int32 = 0
+        try check(MPI_Testsome(Int32(requests.count), &handles, &outCount, &indices, &statuses), "MPI_Testsome")
+        guard outCount != cmpi_undefined(), outCount > 0 else { return completed }
+        for k in 0..<Int(outCount) {
+            let i = Int(indices[k])
+            requests[i].handle = handles[i]
+            _ = try requests[i].finish(statuses[k])
+            completed.append(i)
+        }
+        return completed
     }
 }

@@ -12,9 +12,9 @@ class AnyJob: @unchecked Sendable {
     let count: Int
     let chunking: ChunkSize
     let maxWorkers: Int?
-    /// The first failure by item index.
-    var firstError: (index: Int, error: any Error)?
-    var cancelled = false
+    /// The first failure by item index. (Master thread only: no dynamic exclusivity checks.)
+    @exclusivity(unchecked) var firstError: (index: Int, error: any Error)?
+    @exclusivity(unchecked) var cancelled = false
 
     init(id: Int, taskID: UInt32, taskName: String, count: Int, chunking: ChunkSize, maxWorkers: Int?) {
         self.maxWorkers = maxWorkers
@@ -58,8 +58,8 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
     let errorCallback: (@Sendable (any Error) -> Void)?
     private let storage: UnsafeMutablePointer<R>
     /// Item ranges of `storage` that hold values.
-    private var filled: [Range<Int>] = []
-    private var outcome: Result<T, any Error>?
+    @exclusivity(unchecked) private var filled: [Range<Int>] = []
+    @exclusivity(unchecked) private var outcome: Result<T, any Error>?
 
     init(id: Int, task: PoolTask<Args, R>, inputs: [Args], chunking: ChunkSize, maxWorkers: Int?, result: AsyncResult<T>,
          transform: @escaping @Sendable ([R]) -> T,

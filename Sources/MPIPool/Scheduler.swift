@@ -44,7 +44,10 @@ public enum ChunkSize: Sendable, Equatable, ExpressibleByIntegerLiteral, CustomS
 /// - A worker holds one chunk at a time; when chunks turn out to be short
 ///   (mean compute time under `prefetchBelowNanos`), it may hold a second one
 ///   so it never waits for a round trip. Long chunks are never prefetched, so
-///   uneven jobs still go to the first worker that is free.
+///   uneven jobs still go to the first worker that is free. The evidence is
+///   the submission's own finished chunks (a fast warm-up of the same task
+///   says nothing about the next map); single-item submissions (`apply`)
+///   share the evidence of their `statsGroup`.
 /// - Results are matched to their submission and item range by chunk id.
 public struct Scheduler: Sendable {
     /// A run of consecutive items of one submission.
@@ -70,6 +73,14 @@ public struct Scheduler: Sendable {
         var chunking: ChunkSize
         /// Only the first `limit` workers (in rank order) may run it; nil = all.
         var limit: Int?
+        /// Whose chunk times decide prefetching.
+        var statsKey: StatsKey
+    }
+
+    /// Chunk-time evidence is kept per submission, or per group for single-item submissions.
+    public enum StatsKey: Hashable, Sendable {
+        case submission(Int)
+        case group(Int)
     }
 
     struct Progress: Sendable {
@@ -79,14 +90,21 @@ public struct Scheduler: Sendable {
 
     /// Worker ranks, ascending.
     public let workers: [Int]
-    /// Chunks each worker holds, oldest first.
-    public private(set) var inFlight: [Int: [Chunk]]
+    /// Chunks each worker holds, oldest first, by the worker's position in `workers`.
+    private var held: [[Chunk]]
+    /// A worker's position in `workers`, indexed by rank (-1: not a worker).
+    private let positionOfRank: [Int]
+    /// Chunks each worker holds, oldest first, by rank.
+    public var inFlight: [Int: [Chunk]] {
+        Dictionary(uniqueKeysWithValues: workers.enumerated().map { ($0.element, held[$0.offset]) })
+    }
     private var queue: [Pending] = []
     private var queueHead = 0
     private var progress: [Int: Progress] = [:]
     private var nextChunkID: UInt64 = 0
-    /// Mean compute time of recent chunks (nanoseconds), or nil before the first result.
-    public private(set) var meanChunkNanos: Double?
+    /// Mean compute time of recent chunks (nanoseconds) per evidence key.
+    public private(set) var meanChunkNanos: [StatsKey: Double] = [:]
+    private var statsKeyOf: [Int: StatsKey] = [:]
     /// Chunks shorter than this on average are prefetched (a second one in flight per worker).
     public var prefetchBelowNanos: Double
     /// How many chunks a worker may hold when prefetching.
@@ -94,13 +112,16 @@ public struct Scheduler: Sendable {
 
     public init(workers: [Int], prefetchBelowNanos: Double = 1_000_000, prefetchDepth: Int = 2) {
         self.workers = workers.sorted()
-        self.inFlight = Dictionary(uniqueKeysWithValues: workers.map { ($0, []) })
+        self.held = Array(repeating: [], count: workers.count)
+        var positions = Array(repeating: -1, count: (workers.max() ?? 0) + 1)
+        for (position, rank) in self.workers.enumerated() { positions[rank] = position }
+        self.positionOfRank = positions
         self.prefetchBelowNanos = prefetchBelowNanos
         self.prefetchDepth = max(1, prefetchDepth)
     }
 
     /// Chunks sent and not yet finished, over all workers.
-    public var chunksInFlight: Int { inFlight.values.reduce(0) { $0 + $1.count } }
+    public var chunksInFlight: Int { held.reduce(0) { $0 + $1.count } }
     /// Items waiting to be cut into chunks.
     public var itemsQueued: Int { queue[queueHead...].reduce(0) { $0 + ($1.end - $1.next) } }
     /// Whether nothing is queued or in flight.
@@ -112,9 +133,12 @@ public struct Scheduler: Sendable {
     /// With `sealed: false` more items may follow (`extend`), and the submission
     /// completes only after `seal`. An empty sealed submission completes at once.
     /// With `maxWorkers`, only the first `maxWorkers` workers in rank order run it.
-    public mutating func submit(_ submission: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil, sealed: Bool = true) -> [Decision] {
+    /// `statsGroup` (e.g. the task) pools the prefetch evidence of single-item submissions.
+    public mutating func submit(_ submission: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil,
+                                statsGroup: Int? = nil, sealed: Bool = true) -> [Decision] {
         precondition(progress[submission] == nil, "submission \(submission) submitted twice")
         progress[submission] = Progress(unfinished: 0, sealed: false)
+        statsKeyOf[submission] = (items == 1 && sealed) ? statsGroup.map { .group($0) } ?? .submission(submission) : .submission(submission)
         return extend(submission, from: 0, items: items, chunking: chunking, maxWorkers: maxWorkers) + (sealed ? seal(submission) : [])
     }
 
@@ -128,7 +152,8 @@ public struct Scheduler: Sendable {
             let (size, extra) = items.quotientAndRemainder(dividingBy: max(1, limit ?? workers.count) * 4)
             chunking = .fixed(max(1, size + (extra > 0 ? 1 : 0)))
         }
-        queue.append(Pending(submission: submission, next: first, end: first + items, chunking: chunking, limit: limit))
+        let key = statsKeyOf[submission] ?? .submission(submission)
+        queue.append(Pending(submission: submission, next: first, end: first + items, chunking: chunking, limit: limit, statsKey: key))
         return dispatch()
     }
 
@@ -141,10 +166,14 @@ public struct Scheduler: Sendable {
 
     /// A worker reports a chunk done (results or failure) after `computeNanos` of work.
     public mutating func finished(chunk id: UInt64, on rank: Int, computeNanos: UInt64) -> (chunk: Chunk?, decisions: [Decision]) {
-        guard let index = inFlight[rank]?.firstIndex(where: { $0.id == id }) else { return (nil, []) }
-        let chunk = inFlight[rank]!.remove(at: index)
+        guard rank >= 0, rank < positionOfRank.count, positionOfRank[rank] >= 0 else { return (nil, []) }
+        let position = positionOfRank[rank]
+        guard let index = held[position].firstIndex(where: { $0.id == id }) else { return (nil, []) }
+        let chunk = held[position].remove(at: index)
         let sample = Double(computeNanos)
-        meanChunkNanos = meanChunkNanos.map { 0.8 * $0 + 0.2 * sample } ?? sample
+        if let key = statsKeyOf[chunk.submission] {
+            meanChunkNanos[key] = meanChunkNanos[key].map { 0.8 * $0 + 0.2 * sample } ?? sample
+        }
         var decisions: [Decision] = []
         if progress[chunk.submission] != nil {
             progress[chunk.submission]!.unfinished -= chunk.count
@@ -179,24 +208,25 @@ public struct Scheduler: Sendable {
     private mutating func completeIfDone(_ submission: Int) -> [Decision] {
         guard let p = progress[submission], p.sealed, p.unfinished == 0 else { return [] }
         progress[submission] = nil
+        if case .submission(let s)? = statsKeyOf.removeValue(forKey: submission) { meanChunkNanos[.submission(s)] = nil }
         return [.completed(submission: submission)]
     }
 
-    private var capacity: Int {
-        if let mean = meanChunkNanos, mean < prefetchBelowNanos { return prefetchDepth }
-        return 1
+    /// Whether chunks with this evidence key have proved short enough to prefetch.
+    private func prefetchable(_ key: StatsKey) -> Bool {
+        guard let mean = meanChunkNanos[key] else { return false }
+        return mean < prefetchBelowNanos
     }
 
     /// Hands queued chunks to workers with room: first every worker holding
     /// nothing, in rank order, then (when prefetching) a second chunk each.
     private mutating func dispatch() -> [Decision] {
         var decisions: [Decision] = []
-        let depth = capacity
-        for level in 0..<depth {
-            for (position, rank) in workers.enumerated() where inFlight[rank]!.count == level {
+        for level in 0..<prefetchDepth {
+            for (position, rank) in workers.enumerated() where held[position].count == level {
                 if queueHead == queue.count { compactQueue(); return decisions }
-                guard let chunk = nextChunk(forWorkerAt: position) else { continue }
-                inFlight[rank]!.append(chunk)
+                guard let chunk = nextChunk(forWorkerAt: position, prefetching: level > 0) else { continue }
+                held[position].append(chunk)
                 decisions.append(.send(chunk, to: rank))
             }
         }
@@ -206,7 +236,8 @@ public struct Scheduler: Sendable {
 
     /// Cuts the next chunk the worker at `position` (in rank order) may run:
     /// the oldest queued range, skipping ranges limited to fewer workers.
-    private mutating func nextChunk(forWorkerAt position: Int) -> Chunk? {
+    /// When `prefetching`, only ranges whose chunks proved short qualify.
+    private mutating func nextChunk(forWorkerAt position: Int, prefetching: Bool) -> Chunk? {
         compactQueue()
         var i = queueHead
         while i < queue.count {
@@ -215,6 +246,7 @@ public struct Scheduler: Sendable {
             i += 1
         }
         guard i < queue.count else { return nil }
+        if prefetching && !prefetchable(queue[i].statsKey) { return nil }
         let p = queue[i]
         let remaining = p.end - p.next
         let size: Int

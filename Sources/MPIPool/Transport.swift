@@ -9,8 +9,9 @@ import MPI
 /// the buffers of sends in flight and recycles them when they complete.
 final class Transport {
     let comm: Communicator
-    private var inFlight: [Request] = []
-    private var spare: [MessageBuffer] = []
+    // Owned by the MPI thread: no dynamic exclusivity checks (see MessageBuffer).
+    @exclusivity(unchecked) private var inFlight: [Request] = []
+    @exclusivity(unchecked) private var spare: [MessageBuffer] = []
 
     init(comm: Communicator) { self.comm = comm }
 

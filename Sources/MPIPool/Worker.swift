@@ -43,11 +43,11 @@ enum WorkerCore {
 final class Worker {
     let transport: Transport
     let registry: TaskRegistry
-    private var receive: Request
-    private var stash: [MessageBuffer] = []
-    private var spareReceiveBuffers: [MessageBuffer] = []
-    private var totals = WorkerTotals(chunks: 0, tasks: 0, busyNanos: 0)
-    private var stopRequested = false
+    @exclusivity(unchecked) private var receive: Request
+    @exclusivity(unchecked) private var stash: [MessageBuffer] = []
+    @exclusivity(unchecked) private var spareReceiveBuffers: [MessageBuffer] = []
+    @exclusivity(unchecked) private var totals = WorkerTotals(chunks: 0, tasks: 0, busyNanos: 0)
+    @exclusivity(unchecked) private var stopRequested = false
 
     init(comm: Communicator, registry: TaskRegistry) throws(MPIError) {
         self.transport = Transport(comm: comm)
@@ -123,7 +123,7 @@ final class Worker {
         if buffer.capacity == WireProtocol.maxInlineFrame && spareReceiveBuffers.count < 4 { spareReceiveBuffers.append(buffer) }
     }
 
-    private var lastCheck: UInt64 = 0
+    @exclusivity(unchecked) private var lastCheck: UInt64 = 0
 
     /// Between items: at most once a millisecond, looks at what the master sent.
     /// An immediate shutdown stops the chunk; anything else waits in the stash.
