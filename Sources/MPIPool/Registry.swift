@@ -191,17 +191,32 @@ public struct TaskRegistry: Sendable {
             if reader.remaining != 0 {
                 return .failed(offset: 0, reason: .argumentsUndecodable, message: "\(reader.remaining) bytes left after the arguments of \(name)")
             }
-            for i in 0..<count {
-                if i > 0 && shouldStop() { return .stopped }
-                let result: R
-                do { result = try body(args[i]) } catch {
-                    return .failed(offset: i, reason: .taskThrew, message: describe(error))
+            let values = UnsafeMutablePointer<R>.allocate(capacity: max(count, 1))
+            var made = 0
+            defer {
+                values.deinitialize(count: made)
+                values.deallocate()
+            }
+            while made < count {
+                if made > 0 && shouldStop() { return .stopped }
+                do { (values + made).initialize(to: try body(args[made])) } catch {
+                    return .failed(offset: made, reason: .taskThrew, message: describe(error))
                 }
-                do {
-                    try withUnsafePointer(to: result) { try results.writeRun(UnsafeBufferPointer(start: $0, count: 1), &out) }
-                } catch {
-                    return .failed(offset: i, reason: .resultUnencodable, message: "cannot encode the result of \(name): \(describe(error))")
+                made += 1
+            }
+            // All results at once: one copy for bitwise types.
+            let mark = out.buffer.count
+            do {
+                try results.writeRun(UnsafeBufferPointer(start: values, count: count), &out)
+            } catch {
+                // Find the item whose result cannot be encoded, for the error report.
+                out.buffer.count = mark
+                for i in 0..<count {
+                    do { try results.writeRun(UnsafeBufferPointer(start: values + i, count: 1), &out) } catch {
+                        return .failed(offset: i, reason: .resultUnencodable, message: "cannot encode the result of \(name): \(describe(error))")
+                    }
                 }
+                return .failed(offset: 0, reason: .resultUnencodable, message: "cannot encode the results of \(name): \(describe(error))")
             }
             return .completed
         }
