@@ -27,6 +27,7 @@ struct PoolBench: ParsableCommand {
     @Option(help: "Repetitions (median reported).") var reps: Int = 3
     @Option(help: "map or async.") var mode: String = "map"
     @Option(help: "Items per chunk.") var chunksize: Int = 1
+    @Option(help: "fixed (use --chunksize), auto (⌈n/(4·workers)⌉) or guided (shrinking, floor --chunksize).") var chunking: String = "fixed"
     @Option(help: "w2: file with one duration (s) per line.") var durations: String?
     @Option(help: "w3: loop length of sum_all_values.") var x: Int = 250_000_000
     @Option(help: "idle: seconds to idle.") var seconds: Double = 5
@@ -39,6 +40,7 @@ struct PoolBench: ParsableCommand {
         guard ["w1", "w2", "w3", "idle", "imap", "pingpong"].contains(workload) else { throw ValidationError("unknown --workload \(workload)") }
         guard tasks >= 1, reps >= 1, chunksize >= 1 else { throw ValidationError("--tasks, --reps and --chunksize must be at least 1") }
         if workload == "w2" && durations == nil { throw ValidationError("w2 needs --durations FILE") }
+        guard ["fixed", "auto", "guided"].contains(chunking) else { throw ValidationError("--chunking must be fixed, auto or guided") }
     }
 
     func run() throws {
@@ -76,6 +78,15 @@ struct PoolBench: ParsableCommand {
         }
     }
 
+    /// The chunk size policy the flags ask for.
+    var chunkSize: ChunkSize {
+        switch chunking {
+        case "auto": .auto
+        case "guided": .guided(minimum: chunksize)
+        default: .fixed(chunksize)
+        }
+    }
+
     private func warm(_ pool: Pool, _ add: PoolTask<(Int, Int), Int>) throws {
         _ = try pool.starmap(add, over: (0..<max(64, pool.workerCount * 8)).map { ($0, $0) }, chunkSize: 1)
     }
@@ -93,13 +104,13 @@ struct PoolBench: ParsableCommand {
                 let pending = try pairs.map { try pool.applyAsync(add, $0) }
                 results = try pending.map { try $0.get() }
             } else {
-                results = try pool.starmap(add, over: pairs, chunkSize: .fixed(chunksize))
+                results = try pool.starmap(add, over: pairs, chunkSize: chunkSize)
             }
             times.append(now() - start)
             sum = results.reduce(0, +)
         }
         let (median, low, high) = spread(times)
-        return #"{"workload": "w1", "params": {"tasks": \#(n), "chunksize": \#(mode == "async" ? 1 : chunksize), "workers": \#(pool.workerCount), "reps": \#(reps), "mode": "\#(mode)"}, "seconds": \#(median), "seconds_min": \#(low), "seconds_max": \#(high), "tasks_per_s": \#(Double(n) / median), "sum": \#(sum), "ok": \#(sum == 2 * n * n - n)}"#
+        return #"{"workload": "w1", "params": {"tasks": \#(n), "chunksize": \#(mode == "async" ? 1 : chunksize), "chunking": "\#(chunking)", "workers": \#(pool.workerCount), "reps": \#(reps), "mode": "\#(mode)"}, "seconds": \#(median), "seconds_min": \#(low), "seconds_max": \#(high), "tasks_per_s": \#(Double(n) / median), "sum": \#(sum), "ok": \#(sum == 2 * n * n - n)}"#
     }
 
     func w2(_ pool: Pool, _ sleeper: PoolTask<(Int, Int), Int>) throws -> String {
@@ -113,12 +124,12 @@ struct PoolBench: ParsableCommand {
             let pending = try jobs.map { try pool.applyAsync(sleeper, $0) }
             results = try pending.map { try $0.get() }
         } else {
-            results = try pool.starmap(sleeper, over: jobs, chunkSize: .fixed(chunksize))
+            results = try pool.starmap(sleeper, over: jobs, chunkSize: chunkSize)
         }
         let makespan = now() - start
         let sum = results.reduce(0, +)
         let ok = results == Array(0..<jobs.count)
-        return #"{"workload": "w2", "params": {"jobs": \#(jobs.count), "chunksize": \#(mode == "async" ? 1 : chunksize), "workers": \#(pool.workerCount), "mode": "\#(mode)"}, "seconds": \#(makespan), "makespan": \#(makespan), "sum": \#(sum), "ok": \#(ok)}"#
+        return #"{"workload": "w2", "params": {"jobs": \#(jobs.count), "chunksize": \#(mode == "async" ? 1 : chunksize), "chunking": "\#(chunking)", "workers": \#(pool.workerCount), "mode": "\#(mode)"}, "seconds": \#(makespan), "makespan": \#(makespan), "sum": \#(sum), "ok": \#(ok)}"#
     }
 
     func w3(_ pool: Pool, _ sumAll: PoolTask<Int, Int>) throws -> String {
