@@ -91,9 +91,14 @@ final class Master {
             try flushDeferred()
             if transport.sending { try transport.reap() }
             if !finishedJobs.isEmpty { publishFinishedJobs() }
-            if stopping && goodbyesAwaited == 0 && !transport.sending && scheduler.isIdle && localChunks.isEmpty {
-                if try releaseWorkers() { continue }
-                break
+            if stopping {
+                // Shutdown releases the workers once everything queued has run;
+                // terminate releases them at once (they stop between items).
+                if !released && (terminating || (scheduler.isIdle && localChunks.isEmpty)) {
+                    try releaseWorkers()
+                    continue
+                }
+                if released && goodbyesAwaited == 0 && !transport.sending { break }
             }
             if progressed { backoff.reset(); continue }
             if scheduler.chunksInFlight > 0 || transport.sending || goodbyesAwaited > 0 {
@@ -333,9 +338,9 @@ final class Master {
 
     @exclusivity(unchecked) private var released = false
 
-    /// Sends every worker the shutdown frame once; returns true if it did (goodbyes now awaited).
-    private func releaseWorkers() throws(MPIError) -> Bool {
-        guard !released else { return false }
+    /// Sends every worker the shutdown frame (once); their goodbyes are then awaited.
+    private func releaseWorkers() throws(MPIError) {
+        guard !released else { return }
         released = true
         for rank in receiveRanks {
             var writer = WireWriter(transport.buffer())
@@ -343,7 +348,6 @@ final class Master {
             try transport.send(writer.buffer, to: rank)
             goodbyesAwaited += 1
         }
-        return !receiveRanks.isEmpty
     }
 
     private func fatal(_ message: String) -> Never {
