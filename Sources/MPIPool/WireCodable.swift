@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // the Codable coders without the rest of Foundation: faster start, smaller RSS
+#else
 import Foundation
+#endif
 
 /// A value that can travel between ranks as task arguments or results.
 ///
