@@ -52,13 +52,39 @@ public final class ProgressReporter: Sendable {
     /// Seconds between refreshes.
     public let interval: Double
 
-    /// A reporter for `total` items. `style` nil picks `.bar` when standard error is a terminal, else `.lines`;
+    /// `.bar` when the user sees a terminal, else `.lines`. That is standard error
+    /// being a terminal, or — under mpirun, which hands every rank a pipe for
+    /// stderr (and always a pseudo-terminal for stdout, so neither tells) — the
+    /// launcher's own standard error being one, read from `/proc/<launcher>/fd/2`
+    /// (rank 0 normally runs on the launcher's host; elsewhere this gives `.lines`).
+    public static var automaticStyle: Style {
+        if isatty(2) == 1 { return .bar }
+        guard launcherRank != nil else { return .lines }
+        var pid = getppid()
+        for _ in 0..<4 where pid > 1 {
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if ["mpirun", "mpiexec", "orterun", "prterun", "prte", "orted", "prted"].contains(comm) {
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/2")) ?? ""
+                return target.hasPrefix("/dev/pts/") || target.hasPrefix("/dev/tty") ? .bar : .lines
+            }
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            // Fields after the command name (in parentheses): state, then the parent's pid.
+            guard let close = stat.lastIndex(of: ")") else { break }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, let parent = Int32(fields[1]) else { break }
+            pid = parent
+        }
+        return .lines
+    }
+
+    /// A reporter for `total` items. `style` nil picks `automaticStyle`;
     /// `interval` nil picks 0.1 s for the bar and 1 s for lines.
     public init(total: Int, unit: String = "items", countName: String = "", style: Style? = nil, interval: Double? = nil) {
         self.total = total
         self.unit = unit
         self.countName = countName
-        let style = style ?? (isatty(2) == 1 ? .bar : .lines)
+        let style = style ?? Self.automaticStyle
         self.style = style
         self.interval = interval ?? (style == .bar ? 0.1 : 1.0)
         // Activated at once, unscheduled (it never fires until `start`): libdispatch
