@@ -1,1 +1,2 @@
-print("not yet implemented")
+// The entry point: every rank runs this binary and parses the same flags (see Command.swift).
+PoolTestkit.main()
