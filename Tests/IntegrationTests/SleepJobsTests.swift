@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// sleepjobs-mpi under real mpirun, at a tiny scale: durations, table rows and job placement.
+@Suite(.serialized) struct SleepJobsTests {
+    /// One "In process <pid> (rank r) ( j) is sleeping d seconds" line.
+    struct Start { var pid: Int; var rank: Int; var job: Int; var seconds: Double }
+
+    static func starts(_ outcome: Outcome) throws -> [Start] {
+        try Programs.matches(outcome.lines, #"^In process (\d+) \(rank (\d+)\) \(\s*(\d+)\) is sleeping\s+([0-9.]+) seconds$"#)
+            .map { Start(pid: Int($0[0])!, rank: Int($0[1])!, job: Int($0[2])!, seconds: Double($0[3])!) }
+    }
+
+    /// Checks what every mode must show: each job started once with Python's
+    /// duration, and a table whose rows hold every job once, on the process that ran it.
+    static func checkJobsAndTable(_ outcome: Outcome, durations: [Double], tolerance: Double) throws -> [TableRow] {
+        #expect(outcome.status == 0, "\(outcome)")
+        let starts = try starts(outcome)
+        #expect(starts.map(\.job).sorted() == Array(durations.indices), "\(outcome)")
+        for s in starts { #expect(abs(s.seconds - durations[s.job]) <= tolerance, "job \(s.job): \(s.seconds) vs \(durations[s.job])") }
+        let rows = try TableRow.parse(outcome)
+        #expect(!rows.isEmpty, "\(outcome)")
+        #expect(rows.map(\.number) == Array(1...rows.count))
+        #expect(rows.flatMap(\.jobs).sorted() == Array(durations.indices), "every job in exactly one row")
+        let pidOfJob = Dictionary(uniqueKeysWithValues: starts.map { ($0.job, $0.pid) })
+        for row in rows {
+            #expect(abs(row.seconds - row.jobs.reduce(0) { $0 + durations[$1] }) <= tolerance * Double(max(1, row.jobs.count)))
+            for job in row.jobs { #expect(pidOfJob[job] == row.pid, "job \(job) printed by pid \(pidOfJob[job] ?? -1), listed under \(row.pid)") }
+            #expect(row.rank >= 1)
+        }
+        let total = try #require(Programs.summary(outcome, "Total work done (s)"))
+        #expect(abs(total - durations.reduce(0, +)) <= tolerance * Double(durations.count))
+        #expect(Programs.summary(outcome, "Wall clock time (s)") != nil)
+        return rows
+    }
+
+    @Test(arguments: ["map", "map-async", "apply", "apply-async", "callback"])
+    func everyModeRunsEachJobOnceWithPythonsDurations(mode: String) throws {
+        let longest = mode == "callback" ? 30.0 : 5.0
+        let durations = try Programs.pythonDurations(count: 19, seed: 1234, maxSeconds: longest).map { $0 * 0.001 }
+        let outcome = try Launcher.mpirun(4, "sleepjobs-mpi", ["--mode", mode, "--scale", "0.001"])
+        // Scale 0.001 prints 7 decimals.
+        let rows = try Self.checkJobsAndTable(outcome, durations: durations, tolerance: 0.6e-7)
+        #expect(rows.count == 3, "three workers in the table, busy or idle")
+        #expect(outcome.lines.first == "Launching 19 jobs on 3 workers (mode \(mode), chunksize 1)")
+        if mode == "callback" {
+            let done = try Programs.matches(outcome.lines, #"^Process (\d+) \(rank \d+\), job\s+(\d+) is done in\s+([0-9.]+) \(s\) \(wc/rt\s+([0-9.]+)/([0-9.]+)\)$"#)
+            #expect(done.map { Int($0[1])! }.sorted() == Array(0..<19), "one callback line per job")
+            let runningTotals = done.map { Double($0[4])! }
+            #expect(runningTotals == runningTotals.sorted(), "running totals only grow")
+            #expect(abs(runningTotals.last! - durations.reduce(0, +)) < 0.01)
+            #expect(outcome.lines.contains("---> Do some useful work while we are waiting for background jobs."))
+            #expect(outcome.lines.contains("---> Done with our other work !!!"))
+        }
+    }
+
+    @Test func otherSeedsAndLengthsFollowPython() throws {
+        let durations = try Programs.pythonDurations(count: 7, seed: 42, maxSeconds: 2).map { $0 * 0.01 }
+        let outcome = try Launcher.mpirun(3, "sleepjobs-mpi", ["--jobs", "7", "--seed", "42", "--max-seconds", "2", "--scale", "0.01", "--mode", "map"])
+        _ = try Self.checkJobsAndTable(outcome, durations: durations, tolerance: 0.6e-6)
+    }
+
+    @Test func chunksOfFourStayTogetherAndLeaveWorkersIdle() throws {
+        let durations = try Programs.pythonDurations(count: 8, seed: 1234, maxSeconds: 5).map { $0 * 0.001 }
+        let outcome = try Launcher.mpirun(4, "sleepjobs-mpi", ["--jobs", "8", "--chunksize", "4", "--scale", "0.001"])
+        let rows = try Self.checkJobsAndTable(outcome, durations: durations, tolerance: 0.6e-7)
+        // Two chunks for three workers: one worker per chunk, the third idle.
+        #expect(rows.map(\.jobs).filter { !$0.isEmpty }.sorted { $0[0] < $1[0] } == [[0, 1, 2, 3], [4, 5, 6, 7]])
+        #expect(rows.filter(\.jobs.isEmpty).count == 1)
+        #expect(outcome.lines.contains { $0.hasPrefix("Process") && $0.hasSuffix("0 job(s) ()  idle") })
+    }
+
+    @Test func chunksOfFourOverNineteenJobsAreWholeChunks() throws {
+        let durations = try Programs.pythonDurations(count: 19, seed: 1234, maxSeconds: 5).map { $0 * 0.001 }
+        let outcome = try Launcher.mpirun(4, "sleepjobs-mpi", ["--chunksize", "4", "--scale", "0.001", "--mode", "map"])
+        let rows = try Self.checkJobsAndTable(outcome, durations: durations, tolerance: 0.6e-7)
+        for row in rows {
+            let chunks = Set(row.jobs.map { $0 / 4 })
+            #expect(row.jobs.count == chunks.reduce(0) { $0 + min(4, 19 - 4 * $1) }, "row \(row.jobs) holds whole chunks")
+        }
+    }
+
+    @Test func applyRunsTheJobsOneAfterAnother() throws {
+        let outcome = try Launcher.mpirun(4, "sleepjobs-mpi", ["--mode", "apply", "--jobs", "6", "--scale", "0.002", "--timeline"])
+        #expect(outcome.status == 0, "\(outcome)")
+        let spans = try Programs.matches(outcome.lines, #"^job\s+(\d+) rank \d+ pid \d+ start (-?[0-9.]+) end (-?[0-9.]+)$"#)
+            .map { (job: Int($0[0])!, start: Double($0[1])!, end: Double($0[2])!) }
+        #expect(spans.map(\.job) == Array(0..<6))
+        for (a, b) in zip(spans, spans.dropFirst()) { #expect(b.start >= a.end, "job \(b.job) started before job \(a.job) ended") }
+    }
+
+    @Test func runsWithoutMpirunOnOneProcess() throws {
+        let durations = try Programs.pythonDurations(count: 3, seed: 1234, maxSeconds: 5).map { $0 * 0.001 }
+        let outcome = try Launcher.direct("sleepjobs-mpi", ["--jobs", "3", "--scale", "0.001"])
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(try Self.starts(outcome).map(\.job).sorted() == [0, 1, 2])
+        let total = try #require(Programs.summary(outcome, "Total work done (s)"))
+        #expect(abs(total - durations.reduce(0, +)) < 1e-6)
+    }
+
+    @Test(arguments: [["--jobs", "0"], ["--scale", "0"], ["--mode", "apply", "--chunksize", "2"], ["--other-work", "1"], ["--mode", "nope"]])
+    func badFlagsExitWith64OnEveryRankPrintedOnce(arguments: [String]) throws {
+        let outcome = try Launcher.mpirun(3, "sleepjobs-mpi", arguments, timeout: 30)
+        #expect(outcome.status == 64, "\(outcome)")
+        // At most once: rank 0 alone speaks. (Not "exactly once": mpirun sometimes aborts the job on
+        // rank 0's exit status before forwarding its last stderr bytes — about 1 run in 10 here.)
+        #expect(outcome.errorLines.filter { $0.contains("Error:") }.count <= 1, "\(outcome)")
+        #expect(try Self.starts(outcome).isEmpty)
+    }
+}
