@@ -82,7 +82,7 @@ public final class AsyncResult<T: Sendable>: Sendable {
                     if let finished { continuation.resume(with: finished) }
                 }
             } onCancel: {
-                self.cancel()
+                self.core.requestCancel(self)
             }
         }
     }
@@ -92,7 +92,8 @@ public final class AsyncResult<T: Sendable>: Sendable {
         core.monitor.withLock { if case .done(let r) = state { r } else { nil } }
     }
 
-    /// Cancels the work if none of it has started; returns whether that happened.
+    /// Cancels the work if none of it has started; returns whether that happened
+    /// (when it returns true the result is already done, failing with `PoolError.cancelled`).
     @discardableResult
     public func cancel() -> Bool { core.cancel(self) }
 

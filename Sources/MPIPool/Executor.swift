@@ -32,9 +32,11 @@ public final class Future<R: Sendable>: Sendable {
     }
 
     /// The error it ended with, or nil if it succeeded; waits like `result(timeout:)`.
+    /// Throws `PoolError.cancelled` if it was cancelled (Python raises `CancelledError`).
     public func exception(timeout: Double? = nil) throws -> (any Error)? {
         let finished = timeout.map { asyncResult.wait(timeout: $0) } ?? { asyncResult.wait(); return true }()
         guard finished, let outcome = asyncResult.outcome else { throw PoolError.timeout(seconds: timeout ?? 0) }
+        if cancelled { throw PoolError.cancelled }  // as Python raises CancelledError
         if case .failure(let error) = outcome { return error }
         return nil
     }

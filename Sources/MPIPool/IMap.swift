@@ -81,7 +81,7 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
             let values = try await withTaskCancellationHandler {
                 try await result.value
             } onCancel: {
-                for other in results { other.cancel() }
+                for other in results { other.core.requestCancel(other) }
             }
             load(values)
         }
@@ -171,7 +171,9 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     private func submit(_ items: [A]) throws {
             let id = nextID
             nextID += 1
-            let result = try pool.mapAsync(task, over: items, chunkSize: .fixed(chunkSize))
+            // An imap made before close() runs to its end, as in Python.
+            let result = try pool.submit(task, items, chunkSize: .fixed(chunkSize), afterClose: true, transform: { $0 },
+                                         callback: nil, errorCallback: nil)
             pending[id] = result
             if ordered {
                 order.append(id)

@@ -15,6 +15,8 @@ class AnyJob: @unchecked Sendable {
     /// The first failure by item index. (Master thread only: no dynamic exclusivity checks.)
     @exclusivity(unchecked) var firstError: (index: Int, error: any Error)?
     @exclusivity(unchecked) var cancelled = false
+    /// Items sent to a worker (or run by the master) so far.
+    @exclusivity(unchecked) var dispatchedItems = 0
 
     init(id: Int, taskID: UInt32, taskName: String, count: Int, chunking: ChunkSize, maxWorkers: Int?) {
         self.maxWorkers = maxWorkers

@@ -130,17 +130,15 @@ final class Master {
             jobs[job.id] = job
             try apply(scheduler.submit(job.id, items: job.count, chunking: job.chunking, maxWorkers: job.maxWorkers,
                                        statsGroup: Int(job.taskID)))
-        case .cancel(let jobID, let reply):
+        case .cancel(let jobID, let partial, let reply):
             var answer = false
-            if let job = jobs[jobID] {
-                // Only work none of which has started can be cancelled (as concurrent.futures).
+            if let job = jobs[jobID], partial || job.dispatchedItems == 0 {
                 let (dropped, decisions) = scheduler.cancel(jobID)
-                if dropped == job.count {
-                    job.cancelled = true
-                    answer = true
-                }
+                if dropped > 0 { job.cancelled = true }
+                answer = dropped == job.count
                 try apply(decisions)
-                if !answer && dropped > 0 { job.cancelled = true }
+                // Publish before answering: once cancel() returns true, the result is done.
+                publishFinishedJobs()
             }
             core.monitor.withLock {
                 reply.answer = answer
@@ -178,6 +176,7 @@ final class Master {
 
     private func send(_ chunk: Scheduler.Chunk, to rank: Int) throws(MPIError) {
         guard let job = jobs[chunk.submission] else { return }
+        job.dispatchedItems += chunk.count
         let buffer = transport.buffer()
         var writer = WireWriter(buffer)
         FrameEncoder.chunk(ChunkHeader(chunkID: chunk.id, taskID: job.taskID, firstIndex: Int64(chunk.first), count: UInt32(chunk.count)), into: &writer)

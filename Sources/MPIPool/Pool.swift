@@ -136,12 +136,12 @@ public final class Pool: Sendable {
     // MARK: Submission
 
     func submit<A, R, T>(
-        _ task: PoolTask<A, R>, _ inputs: [A], chunkSize: ChunkSize, transform: @escaping @Sendable ([R]) -> T,
+        _ task: PoolTask<A, R>, _ inputs: [A], chunkSize: ChunkSize, afterClose: Bool = false, transform: @escaping @Sendable ([R]) -> T,
         callback: (@Sendable (T) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?
     ) throws(PoolError) -> AsyncResult<T> {
         try chunkSize.validate()
         var made: AsyncResult<T>?
-        try core.submit { id in
+        try core.submit(afterClose: afterClose) { id in
             let result = AsyncResult<T>(core: core, total: inputs.count)
             made = result
             return Job(id: id, task: task, inputs: inputs, chunking: chunkSize, maxWorkers: maxWorkers, result: result,

@@ -1,7 +1,8 @@
 /// What user threads ask of the master thread.
 enum Command {
     case submit(AnyJob)
-    case cancel(jobID: Int, reply: CancelReply)
+    /// Cancel a job: all of it if none has started; with `partial`, whatever has not started.
+    case cancel(jobID: Int, partial: Bool, reply: CancelReply)
     /// Finish the queued work, then release the workers.
     case shutdown
     /// Drop queued work, stop the workers now.
@@ -45,11 +46,12 @@ final class PoolCore: @unchecked Sendable {
     }
 
     /// Queues a job for the master; throws if the pool no longer accepts work.
-    func submit(_ makeJob: (Int) -> AnyJob) throws(PoolError) {
+    /// `afterClose`: the work of something made before `close()` (an `imap` being consumed).
+    func submit(afterClose: Bool = false, _ makeJob: (Int) -> AnyJob) throws(PoolError) {
         monitor.lock()
         defer { monitor.unlock() }
         if terminated { throw .terminated }
-        if closed || stopped { throw .closed }
+        if stopped || (closed && !afterClose) { throw .closed }
         let id = nextJobID
         nextJobID += 1
         let job = makeJob(id)
@@ -84,18 +86,30 @@ final class PoolCore: @unchecked Sendable {
     }
 
     /// Asks the master to cancel the job behind `result`; waits for the answer.
+    /// Only a job none of whose items has started is cancelled (as `concurrent.futures`).
     func cancel(_ result: AnyObject) -> Bool {
         monitor.lock()
         defer { monitor.unlock() }
         guard let id = jobsByResult[ObjectIdentifier(result)], !stopped else { return false }
         let reply = CancelReply()
-        post(.cancel(jobID: id, reply: reply))
+        post(.cancel(jobID: id, partial: false, reply: reply))
         while reply.answer == nil {
             waiters += 1
             monitor.wait(.state, until: nil)
             waiters -= 1
         }
         return reply.answer!
+    }
+
+    /// Asks the master to drop what has not started of the job behind `result`,
+    /// without waiting for the answer. For task-cancellation handlers, which
+    /// must not block: Swift runs them holding the task's status lock, which
+    /// the master needs to resume the task's continuation.
+    func requestCancel(_ result: AnyObject) {
+        monitor.lock()
+        defer { monitor.unlock() }
+        guard let id = jobsByResult[ObjectIdentifier(result)], !stopped else { return }
+        post(.cancel(jobID: id, partial: true, reply: CancelReply()))
     }
 
     /// Cancels every job that has not started (for `shutdown(cancelFutures:)`).
@@ -106,7 +120,7 @@ final class PoolCore: @unchecked Sendable {
         for id in ids {
             monitor.lock()
             let reply = CancelReply()
-            post(.cancel(jobID: id, reply: reply))
+            post(.cancel(jobID: id, partial: false, reply: reply))
             while reply.answer == nil && !stopped {
                 waiters += 1
                 monitor.wait(.state, until: nil)

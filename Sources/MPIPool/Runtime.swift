@@ -10,6 +10,7 @@ public struct PoolOptions: Sendable {
     /// Let rank 0 run chunks itself while it waits (off by default: rank 0 only schedules).
     public var masterRunsTasks: Bool
     /// Print every scheduling decision (`trace: send chunk …`) on stderr.
+    /// Setting the environment variable `MPIPOOL_TRACE=1` turns it on too.
     public var trace: Bool
     /// How long a waiting rank keeps polling after the last message before it sleeps.
     public var spinMicroseconds: UInt64
@@ -23,7 +24,7 @@ public struct PoolOptions: Sendable {
         self.initializer = initializer
         self.maxWorkers = maxWorkers
         self.masterRunsTasks = masterRunsTasks
-        self.trace = trace
+        self.trace = trace || getenv("MPIPOOL_TRACE") != nil
         self.spinMicroseconds = spinMicroseconds
     }
 }

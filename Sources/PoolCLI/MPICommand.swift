@@ -21,32 +21,32 @@ extension ParsableCommand {
     /// the message, so the user sees it once. Errors thrown by `run()` are
     /// printed (rank 0 only) and end the process with status 1.
     public static func mainForMPI(_ arguments: [String]? = nil) -> Never {
-        let speaks = (launcherRank ?? 0) == 0
-        var command: ParsableCommand
         do {
-            command = try parseAsRoot(arguments)
-        } catch {
-            let code = exitCode(for: error)
-            if speaks {
-                let message = fullMessage(for: error)
-                if !message.isEmpty { Console.write(message, to: code == .success ? 1 : 2) }
-            }
-            Glibc.exit(code.rawValue)
-        }
-        do {
+            var command = try parseAsRoot(arguments)
+            // `--help` parses into a help command whose run() "throws" the help text.
             try command.run()
-        } catch let code as ExitCode {
-            Glibc.exit(code.rawValue)
         } catch {
-            if speaks { Console.error("\(_commandName): error: \(error)") }
-            Glibc.exit(1)
+            finish(with: error)
         }
         Glibc.exit(0)
     }
 
-    private static var _commandName: String {
-        configuration.commandName ?? String(describing: Self.self)
+    /// Prints what ArgumentParser says of `error` (on rank 0 only) and exits with its code:
+    /// 0 for help, 64 for bad flags, 1 for errors thrown by the program.
+    private static func finish(with error: any Error) -> Never {
+        let code = exitCode(for: error)
+        let speaks = (launcherRank ?? 0) == 0
+        if speaks {
+            let message = fullMessage(for: error)
+            if !message.isEmpty { Console.write(message, to: code == .success ? 1 : 2) }
+        } else if code != .success {
+            // Under mpirun the first rank to exit non-zero gets the job torn
+            // down; let rank 0 exit first so its message is not lost.
+            pause(seconds: 0.5)
+        }
+        Glibc.exit(code.rawValue)
     }
+
 }
 
 extension Console {

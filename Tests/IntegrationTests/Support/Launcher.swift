@@ -70,8 +70,8 @@ enum Launcher {
         let tmp = FileManager.default.temporaryDirectory
         let outFile = tmp.appendingPathComponent("mpipool-test-\(UUID().uuidString).out")
         let errFile = tmp.appendingPathComponent("mpipool-test-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outFile); try? FileManager.default.removeItem(at: errFile) }
         process.standardOutput = try FileHandle(forWritingTo: outFile)
         process.standardError = try FileHandle(forWritingTo: errFile)
