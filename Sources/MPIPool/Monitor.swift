@@ -75,6 +75,15 @@ enum Clock {
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
+    /// A cheap, coarse monotonic time (a few ns, millisecond-ish resolution),
+    /// for checks made between every item of a chunk.
+    @inline(__always)
+    static var coarseNow: UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
     /// `now + seconds`, for deadlines.
     static func after(_ seconds: Double) -> UInt64 {
         now + UInt64(max(0, seconds) * 1e9)

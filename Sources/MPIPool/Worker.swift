@@ -129,8 +129,8 @@ final class Worker {
     /// An immediate shutdown stops the chunk; anything else waits in the stash.
     private func checkForStop() -> Bool {
         if stopRequested { return true }
-        let now = Clock.now
-        guard now - lastCheck > 1_000_000 else { return false }
+        let now = Clock.coarseNow
+        guard now &- lastCheck > 1_000_000 else { return false }
         lastCheck = now
         do {
             while try receive.test() != nil {
