@@ -6,7 +6,7 @@
 /// ```swift
 /// let d = sleepDurations(count: 19, seed: 1234, maxSeconds: 5)
 /// listScheduleMakespan(d, workers: 8)                  // 6.4369
-/// listScheduleMakespan(d, workers: 8, chunkSize: 4)    // 11.6285 (5 chunks, 3 workers idle)
+/// listScheduleMakespan(d, workers: 8, chunkSize: 4)    // 11.6283 (5 chunks, 3 workers idle)
 /// ```
 public func listScheduleMakespan(_ durations: [Double], workers: Int, chunkSize: Int = 1) -> Double {
     listSchedule(durations, workers: workers, chunkSize: chunkSize).makespan

@@ -61,6 +61,11 @@ public struct WordCounts: Sendable, Equatable {
         if let word = tokenizer.finish() { counts[word, default: 0] += 1 }
     }
 
+    /// Adds `counts[i]` occurrences of `words[i]` for each i (as a worker sends them).
+    public mutating func add(words: [String], counts: [Int]) {
+        for (word, n) in zip(words, counts) { self.counts[word, default: 0] += n }
+    }
+
     /// Adds every count of `other`.
     public mutating func merge(_ other: WordCounts) {
         counts.merge(other.counts, uniquingKeysWith: +)

@@ -93,7 +93,7 @@ struct CountWords: ParsableCommand {
             let results = try pool.imapUnordered(countFile, over: files, chunkSize: chunksize)
             while let file = try results.next() {
                 if file.error.isEmpty {
-                    totals.merge(WordCounts(zip(file.words, file.counts)))
+                    totals.add(words: file.words, counts: file.counts)
                     counted += 1
                 } else {
                     failures.append(file.error)

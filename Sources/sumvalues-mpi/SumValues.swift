@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import MPIPool
 import PoolCLI
 import Synchronization
@@ -17,7 +18,17 @@ struct SumValues: ParsableCommand {
         defaultSubcommand: Modes.self
     )
 
-    static func main() { mainForMPI() }
+    static func main() {
+        // Help for a command with subcommands comes from ArgumentParser's help
+        // subcommand, whose run() throws a "help requested" error that
+        // mainForMPI reports as a failure; let ArgumentParser print it (rank 0 only).
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "help" || arguments.contains(where: { ["-h", "--help", "-help"].contains($0) }) {
+            if (launcherRank ?? 0) != 0 { Glibc.exit(0) }
+            Self.main(arguments)
+        }
+        mainForMPI()
+    }
 }
 
 /// The x values and how they are handed out, shared by both subcommands.
@@ -25,10 +36,10 @@ struct Workload: ParsableArguments {
     @Option(help: "First x (default 10000000; 20000000 for amdahl; the seed uses 10000 and 100000000).")
     var start: Int?
 
-    @Option(help: "How many x: start, start+1, … (default 100; 4 in over-time mode).")
+    @Option(help: "How many x: start, start+1, … (default 100; 4 in over-time mode; 24 for amdahl).")
     var count: Int?
 
-    @Option(help: "Values per chunk (map only).")
+    @Option(help: "Values per chunk (map and amdahl).")
     var chunksize = 1
 
     @Flag(help: "Print every scheduling decision on stderr.")

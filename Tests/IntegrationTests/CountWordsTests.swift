@@ -93,4 +93,10 @@ import Testing
         #expect(counts == expected)
         #expect(outcome.lines.contains { $0.contains("in 78 of 78 files") })
     }
+
+    @Test func helpExitsZero() throws {
+        let outcome = try Launcher.direct("countwords-mpi", ["--help"], timeout: 30)
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.stdout.contains("USAGE: countwords-mpi"))
+    }
 }

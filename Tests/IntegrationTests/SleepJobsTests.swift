@@ -107,4 +107,10 @@ import Testing
         #expect(outcome.errorLines.filter { $0.contains("Error:") }.count <= 1, "\(outcome)")
         #expect(try Self.starts(outcome).isEmpty)
     }
+
+    @Test func helpExitsZero() throws {
+        let outcome = try Launcher.direct("sleepjobs-mpi", ["--help"], timeout: 30)
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.stdout.contains("USAGE: sleepjobs-mpi"))
+    }
 }

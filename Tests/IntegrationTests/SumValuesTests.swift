@@ -97,6 +97,13 @@ import Testing
         #expect(outcome.stderr.contains("/nonexistent-dir/x.log"), "\(outcome)")
     }
 
+    @Test(arguments: [["--help"], ["amdahl", "--help"], ["help", "amdahl"], ["run", "-h"]])
+    func helpIsPrintedOnceAndExitsZero(arguments: [String]) throws {
+        let outcome = try Launcher.mpirun(3, "sumvalues-mpi", arguments, timeout: 30)
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.lines.filter { $0.hasPrefix("USAGE: sumvalues-mpi") }.count == 1, "\(outcome)")
+    }
+
     @Test(arguments: [["--count", "0"], ["--mode", "callback", "--chunksize", "2"], ["amdahl", "--max-workers", "0"],
                       ["--start", "4000000000"], ["--pause", "-1"]])
     func badFlagsExitWith64(arguments: [String]) throws {
