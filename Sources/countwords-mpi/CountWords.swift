@@ -131,7 +131,7 @@ struct CountWords: ParsableCommand {
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw ValidationError("cannot write '\(path)': \(error.localizedDescription)")
+            throw WriteError(path: path, reason: error.localizedDescription)
         }
     }
 }

@@ -51,6 +51,13 @@ struct ReadError: Error, CustomStringConvertible {
     var description: String { "cannot read '\(path)': \(reason)" }
 }
 
+/// A file that could not be written (`--counts`).
+struct WriteError: Error, CustomStringConvertible {
+    let path: String
+    let reason: String
+    var description: String { "cannot write '\(path)': \(reason)" }
+}
+
 /// The whole file at `path`, by POSIX calls so that failures carry `strerror`.
 func readFile(_ path: String) throws(ReadError) -> [UInt8] {
     let fd = open(path, O_RDONLY)

@@ -68,7 +68,7 @@ struct AmdahlCommand: ParsableCommand {
                 let results = try view.starmap(sum, over: items, chunkSize: .fixed(load.chunksize))
                 best = min(best, clock.elapsed)
                 for r in results where r.value != xs[r.record.job] * (xs[r.record.job] + 1) / 2 {
-                    throw ValidationError("sum_all_values(\(xs[r.record.job])) returned \(r.value)")
+                    throw RunError("sum_all_values(\(xs[r.record.job])) returned \(r.value)")
                 }
             }
             measured.append(Measurement(workers: n, seconds: best))
@@ -109,7 +109,7 @@ struct AmdahlCommand: ParsableCommand {
         do {
             try chart.svg.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw ValidationError("cannot write the plot '\(path)': \(error.localizedDescription)")
+            throw RunError("cannot write the plot '\(path)': \(error.localizedDescription)")
         }
         Console.out("Plot written to \(path): measured speed-ups (points), the fitted Amdahl curve, the ideal line S = n"
                     + (cores.map { $0 < top ? ", and a marker at \($0) cores" : "" } ?? ""))

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Glibc
 import MPIPool
 import PoolCLI
 import Synchronization
@@ -18,17 +17,7 @@ struct SumValues: ParsableCommand {
         defaultSubcommand: Modes.self
     )
 
-    static func main() {
-        // Help for a command with subcommands comes from ArgumentParser's help
-        // subcommand, whose run() throws a "help requested" error that
-        // mainForMPI reports as a failure; let ArgumentParser print it (rank 0 only).
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "help" || arguments.contains(where: { ["-h", "--help", "-help"].contains($0) }) {
-            if (launcherRank ?? 0) != 0 { Glibc.exit(0) }
-            Self.main(arguments)
-        }
-        mainForMPI()
-    }
+    static func main() { mainForMPI() }
 }
 
 /// The x values and how they are handed out, shared by both subcommands.
@@ -62,6 +51,12 @@ struct Workload: ParsableArguments {
         let first = start ?? defaultStart
         return Array(first..<first + (count ?? defaultCount))
     }
+}
+
+/// A failure while running (not a usage error): printed as `Error: …`, exit status 1.
+struct RunError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// What a sum job returns: the value, and where and how long it ran.
