@@ -26,10 +26,13 @@ public final class AsyncResult<T: Sendable>: Sendable {
     private let done = Atomic<Int>(0)
     /// Items in the submission.
     public let total: Int
+    /// The master's id of the job behind this result.
+    let jobID: Int
 
-    init(core: PoolCore, total: Int) {
+    init(core: PoolCore, total: Int, jobID: Int) {
         self.core = core
         self.total = total
+        self.jobID = jobID
     }
 
     /// Whether the result is available (successfully or not).
@@ -82,7 +85,7 @@ public final class AsyncResult<T: Sendable>: Sendable {
                     if let finished { continuation.resume(with: finished) }
                 }
             } onCancel: {
-                self.core.requestCancel(self)
+                self.core.requestCancel(jobID: self.jobID)
             }
         }
     }
@@ -95,7 +98,7 @@ public final class AsyncResult<T: Sendable>: Sendable {
     /// Cancels the work if none of it has started; returns whether that happened
     /// (when it returns true the result is already done, failing with `PoolError.cancelled`).
     @discardableResult
-    public func cancel() -> Bool { core.cancel(self) }
+    public func cancel() -> Bool { core.cancel(jobID: jobID) }
 
     // MARK: Completion (master side)
 

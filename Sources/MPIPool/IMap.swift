@@ -81,7 +81,7 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
             let values = try await withTaskCancellationHandler {
                 try await result.value
             } onCancel: {
-                for other in results { other.core.requestCancel(other) }
+                for other in results { other.core.requestCancel(jobID: other.jobID) }
             }
             load(values)
         }

@@ -27,8 +27,6 @@ class AnyJob: @unchecked Sendable {
         self.chunking = chunking
     }
 
-    /// Identity of the user-visible result (for cancel look-ups).
-    var resultIdentity: ObjectIdentifier { fatalError("abstract") }
     /// Appends the arguments of items `first..<first+count`.
     func encodeArguments(first: Int, count: Int, into writer: inout WireWriter) throws { fatalError("abstract") }
     /// Decodes the results of items `first..<first+count`.
@@ -80,8 +78,6 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
         for range in filled { (storage + range.lowerBound).deinitialize(count: range.count) }
         storage.deallocate()
     }
-
-    override var resultIdentity: ObjectIdentifier { ObjectIdentifier(result) }
 
     override func encodeArguments(first: Int, count: Int, into writer: inout WireWriter) throws {
         try inputs.withUnsafeBufferPointer { all in

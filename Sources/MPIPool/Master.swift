@@ -144,6 +144,17 @@ final class Master {
                 reply.answer = answer
                 core.monitor.broadcast(.state)
             }
+        case .cancelAll(let reply):
+            for (id, job) in jobs where job.dispatchedItems == 0 {
+                let (dropped, decisions) = scheduler.cancel(id)
+                if dropped > 0 { job.cancelled = true }
+                try apply(decisions)
+            }
+            publishFinishedJobs()
+            core.monitor.withLock {
+                reply.answer = true
+                core.monitor.broadcast(.state)
+            }
         case .stats(let reply):
             core.monitor.withLock {
                 reply.stats = workerStats
@@ -262,12 +273,13 @@ final class Master {
         if options.trace { Console.error("trace: done \(chunk) from rank \(rank)") }
         let job = jobs[chunk.submission]
         job?.addProgress(chunk.count)
-        // Sends first (workers keep busy), completion after the caller stored the results.
-        var completions: [Scheduler.Decision] = []
-        var sends: [Scheduler.Decision] = []
-        for d in decisions { if case .completed = d { completions.append(d) } else { sends.append(d) } }
-        try apply(sends)
-        deferredCompletions.append(contentsOf: completions)
+        // Sends now (workers keep busy); completions after the caller stored the results.
+        for decision in decisions {
+            switch decision {
+            case .send(let next, let to): try send(next, to: to)
+            case .completed: deferredCompletions.append(decision)
+            }
+        }
         guard let job else { return nil }
         return (chunk, job)
     }

@@ -142,7 +142,7 @@ public final class Pool: Sendable {
         try chunkSize.validate()
         var made: AsyncResult<T>?
         try core.submit(afterClose: afterClose) { id in
-            let result = AsyncResult<T>(core: core, total: inputs.count)
+            let result = AsyncResult<T>(core: core, total: inputs.count, jobID: id)
             made = result
             return Job(id: id, task: task, inputs: inputs, chunking: chunkSize, maxWorkers: maxWorkers, result: result,
                        transform: transform, callback: callback, errorCallback: errorCallback)

@@ -3,6 +3,8 @@ enum Command {
     case submit(AnyJob)
     /// Cancel a job: all of it if none has started; with `partial`, whatever has not started.
     case cancel(jobID: Int, partial: Bool, reply: CancelReply)
+    /// Cancel every job none of whose items has started.
+    case cancelAll(reply: CancelReply)
     /// Finish the queued work, then release the workers.
     case shutdown
     /// Drop queued work, stop the workers now.
@@ -36,7 +38,6 @@ final class PoolCore: @unchecked Sendable {
     var unfinishedJobs = 0
     var waiters = 0
     var nextJobID = 0
-    var jobsByResult: [ObjectIdentifier: Int] = [:]
     /// Per-worker figures when the master stopped.
     var finalStats: [WorkerStats] = []
 
@@ -56,7 +57,6 @@ final class PoolCore: @unchecked Sendable {
         nextJobID += 1
         let job = makeJob(id)
         unfinishedJobs += 1
-        jobsByResult[job.resultIdentity] = id
         post(.submit(job))
     }
 
@@ -85,55 +85,43 @@ final class PoolCore: @unchecked Sendable {
         masterSleeping = false
     }
 
-    /// Asks the master to cancel the job behind `result`; waits for the answer.
+    /// Asks the master to cancel job `jobID`; waits for the answer.
     /// Only a job none of whose items has started is cancelled (as `concurrent.futures`).
-    func cancel(_ result: AnyObject) -> Bool {
+    func cancel(jobID: Int) -> Bool {
+        ask { .cancel(jobID: jobID, partial: false, reply: $0) }
+    }
+
+    /// Asks the master to drop what has not started of job `jobID`, without
+    /// waiting for the answer. For task-cancellation handlers, which must not
+    /// block: Swift runs them holding the task's status lock, which the master
+    /// needs to resume the task's continuation.
+    func requestCancel(jobID: Int) {
+        monitor.withLock { if !stopped { post(.cancel(jobID: jobID, partial: true, reply: CancelReply())) } }
+    }
+
+    /// Cancels every job none of whose items has started (for `shutdown(cancelFutures:)`).
+    func cancelAllPending() {
+        _ = ask { .cancelAll(reply: $0) }
+    }
+
+    /// Posts a command carrying a reply box and waits until the master answers (false if it stopped).
+    private func ask(_ command: (CancelReply) -> Command) -> Bool {
         monitor.lock()
         defer { monitor.unlock() }
-        guard let id = jobsByResult[ObjectIdentifier(result)], !stopped else { return false }
+        guard !stopped else { return false }
         let reply = CancelReply()
-        post(.cancel(jobID: id, partial: false, reply: reply))
-        while reply.answer == nil {
+        post(command(reply))
+        while reply.answer == nil && !stopped {
             waiters += 1
             monitor.wait(.state, until: nil)
             waiters -= 1
         }
-        return reply.answer!
-    }
-
-    /// Asks the master to drop what has not started of the job behind `result`,
-    /// without waiting for the answer. For task-cancellation handlers, which
-    /// must not block: Swift runs them holding the task's status lock, which
-    /// the master needs to resume the task's continuation.
-    func requestCancel(_ result: AnyObject) {
-        monitor.lock()
-        defer { monitor.unlock() }
-        guard let id = jobsByResult[ObjectIdentifier(result)], !stopped else { return }
-        post(.cancel(jobID: id, partial: true, reply: CancelReply()))
-    }
-
-    /// Cancels every job that has not started (for `shutdown(cancelFutures:)`).
-    func cancelAllPending() {
-        monitor.lock()
-        let ids = Array(jobsByResult.values)
-        monitor.unlock()
-        for id in ids {
-            monitor.lock()
-            let reply = CancelReply()
-            post(.cancel(jobID: id, partial: false, reply: reply))
-            while reply.answer == nil && !stopped {
-                waiters += 1
-                monitor.wait(.state, until: nil)
-                waiters -= 1
-            }
-            monitor.unlock()
-        }
+        return reply.answer ?? false
     }
 
     /// Marks a job finished (lock held).
     func jobFinishedLocked(_ job: AnyJob) {
         unfinishedJobs -= 1
-        jobsByResult[job.resultIdentity] = nil
     }
 
     /// Waits until every submitted job has finished (callbacks included).

@@ -73,8 +73,8 @@ public struct Scheduler: Sendable {
         var chunking: ChunkSize
         /// Only the first `limit` workers (in rank order) may run it; nil = all.
         var limit: Int?
-        /// Whose chunk times decide prefetching.
-        var statsKey: StatsKey
+        /// The group whose chunk times decide prefetching (single-item submissions), else nil: the submission's own.
+        var group: Int?
     }
 
     /// Chunk-time evidence is kept per submission, or per group for single-item submissions.
@@ -86,6 +86,10 @@ public struct Scheduler: Sendable {
     struct Progress: Sendable {
         var unfinished: Int
         var sealed: Bool
+        /// Set for single-item submissions: they pool their evidence per group.
+        var group: Int?
+        /// Mean compute time of this submission's finished chunks.
+        var meanNanos: Double?
     }
 
     /// Worker ranks, ascending.
@@ -102,9 +106,15 @@ public struct Scheduler: Sendable {
     private var queueHead = 0
     private var progress: [Int: Progress] = [:]
     private var nextChunkID: UInt64 = 0
-    /// Mean compute time of recent chunks (nanoseconds) per evidence key.
-    public private(set) var meanChunkNanos: [StatsKey: Double] = [:]
-    private var statsKeyOf: [Int: StatsKey] = [:]
+    /// Mean compute time of recent chunks of single-item submissions, per group.
+    private var groupMeanNanos: [Int: Double] = [:]
+    /// Mean compute time of recent chunks (nanoseconds) per evidence key (for inspection).
+    public var meanChunkNanos: [StatsKey: Double] {
+        var all: [StatsKey: Double] = [:]
+        for (group, mean) in groupMeanNanos { all[.group(group)] = mean }
+        for (submission, p) in progress { if p.group == nil, let mean = p.meanNanos { all[.submission(submission)] = mean } }
+        return all
+    }
     /// Chunks shorter than this on average are prefetched (a second one in flight per worker).
     public var prefetchBelowNanos: Double
     /// How many chunks a worker may hold when prefetching.
@@ -137,24 +147,25 @@ public struct Scheduler: Sendable {
     public mutating func submit(_ submission: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil,
                                 statsGroup: Int? = nil, sealed: Bool = true) -> [Decision] {
         precondition(progress[submission] == nil, "submission \(submission) submitted twice")
-        progress[submission] = Progress(unfinished: 0, sealed: false)
-        statsKeyOf[submission] = (items == 1 && sealed) ? statsGroup.map { .group($0) } ?? .submission(submission) : .submission(submission)
+        progress[submission] = Progress(unfinished: 0, sealed: false, group: (items == 1 && sealed) ? statsGroup : nil)
         return extend(submission, from: 0, items: items, chunking: chunking, maxWorkers: maxWorkers) + (sealed ? seal(submission) : [])
     }
 
     /// Queues items `first..<first + items` of an open submission.
     public mutating func extend(_ submission: Int, from first: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil) -> [Decision] {
-        guard items > 0, progress[submission] != nil else { return [] }
-        progress[submission]!.unfinished += items
+        guard items > 0, let index = progress.index(forKey: submission) else { return [] }
+        progress.values[index].unfinished += items
+        let group = progress.values[index].group
         let limit = maxWorkers.map { min(max(1, $0), workers.count) }
         var chunking = chunking
         if case .auto = chunking {
             let (size, extra) = items.quotientAndRemainder(dividingBy: max(1, limit ?? workers.count) * 4)
             chunking = .fixed(max(1, size + (extra > 0 ? 1 : 0)))
         }
-        let key = statsKeyOf[submission] ?? .submission(submission)
-        queue.append(Pending(submission: submission, next: first, end: first + items, chunking: chunking, limit: limit, statsKey: key))
-        return dispatch()
+        queue.append(Pending(submission: submission, next: first, end: first + items, chunking: chunking, limit: limit, group: group))
+        var decisions: [Decision] = []
+        dispatch(into: &decisions)
+        return decisions
     }
 
     /// Declares that no more items will be added to `submission`.
@@ -171,15 +182,23 @@ public struct Scheduler: Sendable {
         guard let index = held[position].firstIndex(where: { $0.id == id }) else { return (nil, []) }
         let chunk = held[position].remove(at: index)
         let sample = Double(computeNanos)
-        if let key = statsKeyOf[chunk.submission] {
-            meanChunkNanos[key] = meanChunkNanos[key].map { 0.8 * $0 + 0.2 * sample } ?? sample
-        }
         var decisions: [Decision] = []
-        if progress[chunk.submission] != nil {
-            progress[chunk.submission]!.unfinished -= chunk.count
-            decisions += completeIfDone(chunk.submission)
+        decisions.reserveCapacity(workers.count + 1)
+        var completed = false
+        if let i = progress.index(forKey: chunk.submission) {
+            // One look-up: evidence and bookkeeping updated in place.
+            if let group = progress.values[i].group {
+                groupMeanNanos[group] = groupMeanNanos[group].map { 0.8 * $0 + 0.2 * sample } ?? sample
+            } else {
+                progress.values[i].meanNanos = progress.values[i].meanNanos.map { 0.8 * $0 + 0.2 * sample } ?? sample
+            }
+            progress.values[i].unfinished -= chunk.count
+            completed = progress.values[i].sealed && progress.values[i].unfinished == 0
+            if completed { progress.remove(at: i) }
         }
-        return (chunk, dispatch() + decisions)
+        dispatch(into: &decisions)
+        if completed { decisions.append(.completed(submission: chunk.submission)) }
+        return (chunk, decisions)
     }
 
     /// Drops the queued (not yet sent) items of `submission`; returns how many were dropped.
@@ -208,30 +227,28 @@ public struct Scheduler: Sendable {
     private mutating func completeIfDone(_ submission: Int) -> [Decision] {
         guard let p = progress[submission], p.sealed, p.unfinished == 0 else { return [] }
         progress[submission] = nil
-        if case .submission(let s)? = statsKeyOf.removeValue(forKey: submission) { meanChunkNanos[.submission(s)] = nil }
         return [.completed(submission: submission)]
     }
 
-    /// Whether chunks with this evidence key have proved short enough to prefetch.
-    private func prefetchable(_ key: StatsKey) -> Bool {
-        guard let mean = meanChunkNanos[key] else { return false }
+    /// Whether chunks of this range have proved short enough to prefetch.
+    private func prefetchable(_ pending: Pending) -> Bool {
+        let mean = pending.group.map { groupMeanNanos[$0] } ?? progress[pending.submission]?.meanNanos
+        guard let mean else { return false }
         return mean < prefetchBelowNanos
     }
 
     /// Hands queued chunks to workers with room: first every worker holding
     /// nothing, in rank order, then (when prefetching) a second chunk each.
-    private mutating func dispatch() -> [Decision] {
-        var decisions: [Decision] = []
+    private mutating func dispatch(into decisions: inout [Decision]) {
         for level in 0..<prefetchDepth {
             for (position, rank) in workers.enumerated() where held[position].count == level {
-                if queueHead == queue.count { compactQueue(); return decisions }
+                if queueHead == queue.count { compactQueue(); return }
                 guard let chunk = nextChunk(forWorkerAt: position, prefetching: level > 0) else { continue }
                 held[position].append(chunk)
                 decisions.append(.send(chunk, to: rank))
             }
         }
         compactQueue()
-        return decisions
     }
 
     /// Cuts the next chunk the worker at `position` (in rank order) may run:
@@ -246,7 +263,7 @@ public struct Scheduler: Sendable {
             i += 1
         }
         guard i < queue.count else { return nil }
-        if prefetching && !prefetchable(queue[i].statsKey) { return nil }
+        if prefetching && !prefetchable(queue[i]) { return nil }
         let p = queue[i]
         let remaining = p.end - p.next
         let size: Int
