@@ -176,7 +176,7 @@ private func mpiMain(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions
             FrameEncoder.hello(Hello(protocolVersion: UInt32(WireProtocol.version), fingerprint: tasks.fingerprint,
                                      pid: Int32(getpid()), host: host, initializerError: initializerError), into: &writer)
             try world.send(UnsafeRawBufferPointer(writer.buffer.bytes), to: 0, tag: WireProtocol.frameTag)
-            let worker = try Worker(comm: world, registry: tasks)
+            let worker = try Worker(comm: world, registry: tasks, spinMicroseconds: options.spinMicroseconds)
             launch.set(.worker)
             try worker.run()
         }

@@ -49,14 +49,17 @@ final class Worker {
     @exclusivity(unchecked) private var totals = WorkerTotals(chunks: 0, tasks: 0, busyNanos: 0)
     @exclusivity(unchecked) private var stopRequested = false
 
-    init(comm: Communicator, registry: TaskRegistry) throws(MPIError) {
+    let spinNanos: UInt64
+
+    init(comm: Communicator, registry: TaskRegistry, spinMicroseconds: UInt64) throws(MPIError) {
+        self.spinNanos = spinMicroseconds * 1000
         self.transport = Transport(comm: comm)
         self.registry = registry
         self.receive = try transport.postReceive(from: .rank(0))
     }
 
     func run() throws(MPIError) {
-        var backoff = Backoff()
+        var backoff = Backoff(spinNanos: spinNanos)
         while true {
             let buffer: MessageBuffer
             if !stash.isEmpty {
