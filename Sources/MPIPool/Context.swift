@@ -47,11 +47,12 @@ public enum PoolContext {
 /// single `write` of less than PIPE_BUF bytes is never interleaved).
 public enum Console {
     /// Writes `line` and a newline to standard output at once.
-    public static func out(_ line: String) { write(line + "\n", to: 1) }
+    public static func out(_ line: String) { write(raw: line + "\n", to: 1) }
     /// Writes `line` and a newline to standard error at once.
-    public static func error(_ line: String) { write(line + "\n", to: 2) }
+    public static func error(_ line: String) { write(raw: line + "\n", to: 2) }
 
-    static func write(_ text: String, to fd: Int32) {
+    /// Writes `text` as is (no newline added) to a file descriptor, retrying short writes.
+    public static func write(raw text: String, to fd: Int32) {
         var text = text
         text.withUTF8 { bytes in
             var offset = 0

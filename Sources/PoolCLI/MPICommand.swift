@@ -38,7 +38,7 @@ extension ParsableCommand {
         let speaks = (launcherRank ?? 0) == 0
         if speaks {
             let message = fullMessage(for: error)
-            if !message.isEmpty { Console.write(message, to: code == .success ? 1 : 2) }
+            if !message.isEmpty { Console.write(raw: message.hasSuffix("\n") ? message : message + "\n", to: code == .success ? 1 : 2) }
         } else if code != .success {
             // Under mpirun the first rank to exit non-zero gets the job torn
             // down; let rank 0 exit first so its message is not lost.
@@ -49,13 +49,6 @@ extension ParsableCommand {
 
 }
 
-extension Console {
-    /// Writes `text` (a newline added if missing) to file descriptor 1 or 2.
-    static func write(_ text: String, to fd: Int32) {
-        let line = text.hasSuffix("\n") ? String(text.dropLast()) : text
-        if fd == 1 { Console.out(line) } else { Console.error(line) }
-    }
-}
 
 /// Sleeps the calling thread for `seconds` (no-op for 0).
 public func pause(seconds: Double) {

@@ -164,18 +164,3 @@ public func grouped(_ n: Int) -> String {
     }
     return (n < 0 ? "-" : "") + out
 }
-
-extension Console {
-    /// Writes `text` as is (no newline added) to file descriptor 1 or 2.
-    static func write(raw text: String, to fd: Int32) {
-        var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n <= 0 { if errno == EINTR { continue } else { return } }
-                offset += n
-            }
-        }
-    }
-}

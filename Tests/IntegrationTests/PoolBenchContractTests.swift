@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// pool-bench speaks the bench-peers candidate contract: flags in, one JSON line
+/// last on stdout (only rank 0 prints it), `READY` before idling, and its own
+/// check of the results. Tiny sizes: this is about the contract, not speed.
+@Suite(.serialized)
+struct PoolBenchContractTests {
+    /// The last stdout line starting with `{`, parsed.
+    func json(_ outcome: Outcome) throws -> [String: Any] {
+        let line = try #require(outcome.lines.last { $0.hasPrefix("{") }, "no JSON line in \(outcome)")
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+        return try #require(object as? [String: Any])
+    }
+
+    func bench(_ ranks: Int, _ arguments: [String]) throws -> [String: Any] {
+        let outcome = try Launcher.mpirun(ranks, "pool-bench", arguments, timeout: 90)
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.lines.filter { $0.hasPrefix("{") }.count == 1, "exactly one JSON line (rank 0 only)")
+        return try json(outcome)
+    }
+
+    @Test(arguments: [("map", 1), ("map", 16), ("async", 1)])
+    func w1ReportsTheSumOfTheAdds(mode: String, chunksize: Int) throws {
+        let n = 500
+        let result = try bench(4, ["--workload", "w1", "--workers", "3", "--tasks", "\(n)", "--reps", "2",
+                                   "--mode", mode, "--chunksize", "\(chunksize)", "--unknown-flag", "7"])
+        #expect(result["workload"] as? String == "w1")
+        #expect(result["ok"] as? Bool == true)
+        #expect((result["sum"] as? Int) == 2 * n * n - n)
+        #expect((result["seconds"] as? Double ?? 0) > 0)
+        #expect((result["tasks_per_s"] as? Double ?? 0) > 0)
+        let params = try #require(result["params"] as? [String: Any])
+        #expect(params["tasks"] as? Int == n)
+        #expect(params["workers"] as? Int == 3)
+        #expect(params["mode"] as? String == mode)
+    }
+
+    @Test func w2ReturnsEveryJobIndexOnce() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("w2-\(UUID().uuidString).txt")
+        let durations = [0.004, 0.001, 0.003, 0.002, 0.0, 0.005, 0.001]
+        try durations.map { "\($0)" }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try bench(4, ["--workload", "w2", "--workers", "3", "--durations", file.path, "--mode", "map", "--chunksize", "2"])
+        #expect(result["ok"] as? Bool == true)
+        #expect(result["sum"] as? Int == (0..<durations.count).reduce(0, +))
+        let makespan = try #require(result["makespan"] as? Double)
+        #expect(makespan >= durations.max()!, "the makespan cannot be shorter than the longest job")
+        #expect(result["seconds"] as? Double == makespan)
+    }
+
+    @Test func w3SumsWithARealLoop() throws {
+        let x = 1_000_000, tasks = 4
+        let result = try bench(3, ["--workload", "w3", "--workers", "2", "--tasks", "\(tasks)", "--x", "\(x)", "--reps", "1"])
+        #expect(result["ok"] as? Bool == true)
+        #expect(result["sum"] as? Int == tasks * (x * (x + 1) / 2))
+        #expect((result["seconds"] as? Double ?? 0) > 0)
+    }
+
+    @Test func idlePrintsReadyThenSleeps() throws {
+        let outcome = try Launcher.mpirun(4, "pool-bench", ["--workload", "idle", "--workers", "3", "--seconds", "0.3"], timeout: 60)
+        #expect(outcome.status == 0, "\(outcome)")
+        let ready = try #require(outcome.lines.firstIndex(of: "READY"), "no READY line")
+        let jsonLine = try #require(outcome.lines.lastIndex { $0.hasPrefix("{") })
+        #expect(ready < jsonLine)
+        let result = try json(outcome)
+        #expect(result["ok"] as? Bool == true)
+        #expect((result["seconds"] as? Double ?? 0) >= 0.3)
+    }
+
+    @Test func imapReportsPeakMemoryAndOrder() throws {
+        let n = 20_000
+        let result = try bench(4, ["--workload", "imap", "--workers", "3", "--tasks", "\(n)", "--chunksize", "100"])
+        #expect(result["ok"] as? Bool == true)
+        #expect(result["sum"] as? Int == (0..<n).reduce(0) { $0 + $1 * $1 })
+        #expect((result["peak_rss_mb"] as? Double ?? 0) > 0)
+    }
+
+    @Test func wrongWorkerCountAndPingpongAreReportedNotCrashed() throws {
+        let mismatch = try bench(4, ["--workload", "w1", "--workers", "5", "--tasks", "10"])
+        #expect(mismatch["ok"] as? Bool == false)
+        #expect((mismatch["error"] as? String ?? "").contains("need 5 workers"))
+        let pingpong = try bench(2, ["--workload", "pingpong", "--workers", "1", "--iters", "10", "--bytes", "8"])
+        #expect(pingpong["unsupported"] as? Bool == true)
+        #expect(pingpong["ok"] as? Bool == false)
+    }
+}
