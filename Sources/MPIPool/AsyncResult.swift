@@ -17,12 +17,12 @@ public final class AsyncResult<T: Sendable>: Sendable {
     }
 
     let core: PoolCore
-    /// Guarded by `core.monitor`.
-    nonisolated(unsafe) private var state: State = .pending
+    /// Guarded by `core.monitor` (so no dynamic exclusivity checks either).
+    @exclusivity(unchecked) nonisolated(unsafe) private var state: State = .pending
     /// Continuations of `await value`, guarded by `core.monitor`.
-    nonisolated(unsafe) private var continuations: [CheckedContinuation<T, any Error>] = []
+    @exclusivity(unchecked) nonisolated(unsafe) private var continuations: [CheckedContinuation<T, any Error>] = []
     /// Run on the master thread right after completion (internal observers), guarded by `core.monitor`.
-    nonisolated(unsafe) private var observers: [@Sendable () -> Void] = []
+    @exclusivity(unchecked) nonisolated(unsafe) private var observers: [@Sendable () -> Void] = []
     private let done = Atomic<Int>(0)
     /// Items in the submission.
     public let total: Int

@@ -29,17 +29,17 @@ final class PoolCore: @unchecked Sendable {
     /// Worker ranks the pool uses.
     let workerCount: Int
 
-    // Guarded by `monitor`:
-    var commands: [Command] = []
-    var masterSleeping = false
-    var closed = false
-    var terminated = false
-    var stopped = false
-    var unfinishedJobs = 0
-    var waiters = 0
-    var nextJobID = 0
+    // Guarded by `monitor` (so Swift's dynamic exclusivity checks are redundant: skipped):
+    @exclusivity(unchecked) var commands: [Command] = []
+    @exclusivity(unchecked) var masterSleeping = false
+    @exclusivity(unchecked) var closed = false
+    @exclusivity(unchecked) var terminated = false
+    @exclusivity(unchecked) var stopped = false
+    @exclusivity(unchecked) var unfinishedJobs = 0
+    @exclusivity(unchecked) var waiters = 0
+    @exclusivity(unchecked) var nextJobID = 0
     /// Per-worker figures when the master stopped.
-    var finalStats: [WorkerStats] = []
+    @exclusivity(unchecked) var finalStats: [WorkerStats] = []
 
     init(workerCount: Int) {
         self.workerCount = workerCount

@@ -6,10 +6,27 @@ import MPI
 /// `Args` is the argument (a tuple for several), `Result` what it returns.
 public struct PoolTask<Args: Sendable, Result: Sendable>: Sendable {
     /// The name it was registered under.
-    public let name: String
+    public var name: String { codecs.name }
+    var id: UInt32 { codecs.id }
+    var arguments: ValueCodec<Args> { codecs.arguments }
+    var results: ValueCodec<Result> { codecs.results }
+    /// One reference: every submission holds the task, so copying it costs one retain, not seven.
+    let codecs: TaskCodecs<Args, Result>
+}
+
+/// A task's name, id and codecs, shared by every copy of its `PoolTask`.
+final class TaskCodecs<Args: Sendable, Result: Sendable>: Sendable {
+    let name: String
     let id: UInt32
     let arguments: ValueCodec<Args>
     let results: ValueCodec<Result>
+
+    init(name: String, id: UInt32, arguments: ValueCodec<Args>, results: ValueCodec<Result>) {
+        self.name = name
+        self.id = id
+        self.arguments = arguments
+        self.results = results
+    }
 }
 
 /// How a run of values of one type is written and read (chosen when the task
@@ -222,7 +239,7 @@ public struct TaskRegistry: Sendable {
         }
         let signature = "\(name)(\(arguments.signature)) -> \(results.signature)"
         entries.append(TaskEntry(name: name, signature: signature, execute: execute))
-        return PoolTask(name: name, id: UInt32(entries.count - 1), arguments: arguments, results: results)
+        return PoolTask(codecs: TaskCodecs(name: name, id: UInt32(entries.count - 1), arguments: arguments, results: results))
     }
 
     /// The registered task names, in registration order.
