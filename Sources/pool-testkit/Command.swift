@@ -51,6 +51,7 @@ enum Scenarios {
         "chunking": chunking,
         "master-init": masterAndInitializer,
         "init-fail": initializerFails,
+        "large": large,
     ]
 }
 

@@ -61,6 +61,10 @@ struct TestTasks: Sendable {
     let makeUndecodable: PoolTask<Int, Undecodable>
     /// An argument the worker cannot decode.
     let takeUndecodable: PoolTask<Undecodable, Int>
+    /// n → [0, 1, …, n-1] (big results: frames over 64 KiB).
+    let makeRange: PoolTask<Int, [Int]>
+    /// xs → xs reversed (big arguments and results).
+    let reversed: PoolTask<[Int], [Int]>
 
     init() {
         var tasks = TaskRegistry()
@@ -94,6 +98,8 @@ struct TestTasks: Sendable {
         takeUnencodable = tasks.register("takeUnencodable") { (u: Unencodable) in u.x }
         makeUndecodable = tasks.register("makeUndecodable") { (x: Int) in Undecodable(x: x) }
         takeUndecodable = tasks.register("takeUndecodable") { (u: Undecodable) in u.x }
+        makeRange = tasks.register("makeRange") { (n: Int) in Array(0..<n) }
+        reversed = tasks.register("reversed") { (xs: [Int]) in Array(xs.reversed()) }
         registry = tasks
     }
 }
