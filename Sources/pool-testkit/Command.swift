@@ -52,6 +52,8 @@ enum Scenarios {
         "master-init": masterAndInitializer,
         "init-fail": initializerFails,
         "large": large,
+        "mismatch": mismatch,
+        "worker-dies": workerDies,
     ]
 }
 

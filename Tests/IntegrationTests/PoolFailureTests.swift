@@ -1,0 +1,23 @@
+import Testing
+
+/// Failures that end the whole job must end it quickly and say why — never hang.
+@Suite(.serialized)
+struct PoolFailureTests {
+    @Test func ranksWithDifferentRegistriesStopTheJobNamingTheRank() throws {
+        let outcome = try Launcher.mpirun(4, "pool-testkit", ["--scenario", "mismatch"], timeout: 60)
+        #expect(!outcome.timedOut, "\(outcome)")
+        #expect(outcome.status != 0, "\(outcome)")
+        #expect(outcome.stderr.contains("rank 2"), "\(outcome)")
+        #expect(outcome.stderr.contains("registry fingerprint"), "\(outcome)")
+        #expect(!outcome.stdout.contains("mismatch.bodyRan"), "the body must not run: \(outcome)")
+    }
+
+    @Test func aWorkerThatDiesEndsTheJobInsteadOfHanging() throws {
+        let outcome = try Launcher.mpirun(4, "pool-testkit", ["--scenario", "worker-dies"], timeout: 60)
+        #expect(!outcome.timedOut, "\(outcome)")
+        #expect(outcome.status != 0, "\(outcome)")
+        #expect(!outcome.stdout.contains("dies.mapReturned"), "\(outcome)")
+        #expect(outcome.stderr.contains("Exit code:    3") || outcome.stderr.contains("exit code 3"), "mpirun names the dead rank's status: \(outcome)")
+        #expect(outcome.seconds < 30, "\(outcome)")
+    }
+}
