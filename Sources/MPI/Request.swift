@@ -67,26 +67,6 @@ public final class Request {
         return result
     }
 
-    /// Tests every active request in `requests` at once (`MPI_Testsome`) and
-    /// returns the indices of those that completed, with their statuses
-    /// (`nil` for sends).
-    public static func testSome(_ requests: [Request]) throws(MPIError) -> [(index: Int, status: Status?)] {
-        var handles: [MPI_Request?] = requests.map { $0.active ? $0.handle : cmpi_request_null() }
-        var indices = [Int32](repeating: 0, count: requests.count)
-        var statuses = [MPI_Status](repeating: MPI_Status(), count: requests.count)
-        var outCount: Int32 = 0
-        try check(MPI_Testsome(Int32(requests.count), &handles, &outCount, &indices, &statuses), "MPI_Testsome")
-        guard outCount != cmpi_undefined(), outCount > 0 else { return [] }
-        var done: [(index: Int, status: Status?)] = []
-        for k in 0..<Int(outCount) {
-            let i = Int(indices[k])
-            let request = requests[i]
-            request.handle = handles[i]
-            done.append((i, try request.finish(statuses[k])))
-        }
-        return done
-    }
-
     deinit {
         assert(!active, "MPI request dropped while still in flight: complete it with test(), wait() or cancel() first")
     }

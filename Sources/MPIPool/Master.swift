@@ -252,7 +252,7 @@ final class Master {
         guard let (chunk, job) = try chunkDone(report.chunkID, rank: rank, nanos: report.computeNanos) else { return }
         let reason: TaskError.Reason = switch report.reason {
         case .taskThrew: .threw
-        case .argumentsUndecodable, .malformedFrame: .argumentsUndecodable
+        case .argumentsUndecodable: .argumentsUndecodable
         case .resultUnencodable: .resultUnencodable
         case .unknownTask: .unknownTask
         }

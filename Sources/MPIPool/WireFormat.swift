@@ -66,7 +66,6 @@ enum FailureReason: UInt8, Sendable {
     case argumentsUndecodable = 2
     case resultUnencodable = 3
     case unknownTask = 4
-    case malformedFrame = 5
 }
 
 struct FailureReport: Equatable, Sendable {
