@@ -145,7 +145,6 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
             guard !items.isEmpty else { break }
             try submit(items)
         }
-        if orderHead > 1024 { order.removeFirst(orderHead); orderHead = 0 }
     }
 
     /// `refill` for an asynchronous input.
@@ -168,19 +167,22 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
         }
     }
 
+    /// Submits one chunk of items as its own job (shared by both refills).
     private func submit(_ items: [A]) throws {
-            let id = nextID
-            nextID += 1
-            // An imap made before close() runs to its end, as in Python.
-            let result = try pool.submit(task, items, chunkSize: .fixed(chunkSize), afterClose: true, transform: { $0 },
-                                         callback: nil, errorCallback: nil)
-            pending[id] = result
-            if ordered {
-                order.append(id)
-            } else {
-                let ready = self.ready
-                result.observe { ready.push(id) }
-            }
+        let id = nextID
+        nextID += 1
+        // An imap made before close() runs to its end, as in Python.
+        let result = try pool.submit(task, items, chunkSize: .fixed(chunkSize), afterClose: true, transform: { $0 },
+                                     callback: nil, errorCallback: nil)
+        pending[id] = result
+        if ordered {
+            order.append(id)
+            // Keep the order queue as short as the window, whatever the input's length.
+            if orderHead > 1024 { order.removeFirst(orderHead); orderHead = 0 }
+        } else {
+            let ready = self.ready
+            result.observe { ready.push(id) }
+        }
     }
 
     func readAsynchronously(_ pull: @escaping () async throws -> A?) { asyncPull = pull }
