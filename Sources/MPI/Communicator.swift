@@ -134,6 +134,15 @@ public final class Communicator {
         return request
     }
 
+    /// Posts the completed receive `request` again, into the same buffer, from
+    /// the same kind of source (`MPI_Irecv` without a new request object).
+    public func ireceive(again request: Request, from source: Source, tag: Int) throws(MPIError) {
+        precondition(!request.active && request.kind == .receive, "only a completed receive can be posted again")
+        try check(MPI_Irecv(request.buffer.base, Int32(request.buffer.capacity), cmpi_byte(), source.raw, Int32(tag), handle,
+                            &request.handle), "MPI_Irecv")
+        request.active = true
+    }
+
     /// Ends every process of the job (`MPI_Abort`).
     public func abort(code: Int32) -> Never {
         MPI_Abort(handle, code)

@@ -95,6 +95,12 @@ public final class RequestSet {
 
     public var count: Int { requests.count }
 
+    /// Takes the handle of `requests[index]` again after it was re-armed in place
+    /// (`Communicator.ireceive(again:)`).
+    public func refresh(_ index: Int) {
+        handles[index] = requests[index].active ? requests[index].handle : cmpi_request_null()
+    }
+
     /// The request at `index`; setting replaces it (e.g. with a new receive).
     public subscript(index: Int) -> Request {
         get { requests[index] }

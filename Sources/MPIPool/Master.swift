@@ -45,7 +45,7 @@ final class Master {
 
     init(comm: Communicator, core: PoolCore, registry: TaskRegistry, options: PoolOptions,
          workers: [Int], local: Bool, hellos: [Int: Hello], host: String) {
-        self.transport = Transport(comm: comm)
+        self.transport = Transport(comm: comm, sendsSmallFramesInPlace: true)
         self.core = core
         self.registry = registry
         self.options = options
@@ -232,7 +232,8 @@ final class Master {
             fatal("rank \(rank) sent an unexpected \(frame) frame")
         }
         if repost {
-            receives[index] = try transport.postReceive(from: .rank(rank), into: receives[index].buffer)
+            try transport.comm.ireceive(again: receives[index], from: .rank(rank), tag: WireProtocol.frameTag)
+            receives.refresh(index)
         }
     }
 
