@@ -38,17 +38,18 @@ extension Pool {
     public func imap<S: AsyncSequence, R>(
         _ task: PoolTask<S.Element, R>, over items: S, chunkSize: Int = 1, window: Int? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
-        let results = try imap(task, over: EmptyCollection<S.Element>(), chunkSize: chunkSize, window: window)
-        var iterator = items.makeAsyncIterator()
-        results.readAsynchronously { try await iterator.next() }
-        return results
+        reading(items, into: try imap(task, over: EmptyCollection<S.Element>(), chunkSize: chunkSize, window: window))
     }
 
     /// Lazily maps `task` over an asynchronous input, yielding results as they complete.
     public func imapUnordered<S: AsyncSequence, R>(
         _ task: PoolTask<S.Element, R>, over items: S, chunkSize: Int = 1, window: Int? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
-        let results = try imapUnordered(task, over: EmptyCollection<S.Element>(), chunkSize: chunkSize, window: window)
+        reading(items, into: try imapUnordered(task, over: EmptyCollection<S.Element>(), chunkSize: chunkSize, window: window))
+    }
+
+    /// Makes `results` (created over an empty input) pull its items from `items` instead.
+    private func reading<S: AsyncSequence, R>(_ items: S, into results: IMapResults<S.Element, R>) -> IMapResults<S.Element, R> {
         var iterator = items.makeAsyncIterator()
         results.readAsynchronously { try await iterator.next() }
         return results

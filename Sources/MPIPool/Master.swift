@@ -41,7 +41,6 @@ final class Master {
     @exclusivity(unchecked) private var stopping = false
     @exclusivity(unchecked) private var terminating = false
     @exclusivity(unchecked) private var goodbyesAwaited = 0
-    private var now: UInt64 { Clock.now }
 
     init(comm: Communicator, core: PoolCore, registry: TaskRegistry, options: PoolOptions,
          workers: [Int], local: Bool, hellos: [Int: Hello], host: String) {
@@ -131,30 +130,17 @@ final class Master {
             try apply(scheduler.submit(job.id, items: job.count, chunking: job.chunking, maxWorkers: job.maxWorkers,
                                        statsGroup: Int(job.taskID)))
         case .cancel(let jobID, let partial, let reply):
-            var answer = false
+            var cancelled = false
             if let job = jobs[jobID], partial || job.dispatchedItems == 0 {
-                let (dropped, decisions) = scheduler.cancel(jobID)
-                if dropped > 0 { job.cancelled = true }
-                answer = dropped == job.count
-                try apply(decisions)
+                cancelled = try dropQueued(of: job)
                 // Publish before answering: once cancel() returns true, the result is done.
                 publishFinishedJobs()
             }
-            core.monitor.withLock {
-                reply.answer = answer
-                core.monitor.broadcast(.state)
-            }
+            answer(reply, cancelled)
         case .cancelAll(let reply):
-            for (id, job) in jobs where job.dispatchedItems == 0 {
-                let (dropped, decisions) = scheduler.cancel(id)
-                if dropped > 0 { job.cancelled = true }
-                try apply(decisions)
-            }
+            for job in jobs.values where job.dispatchedItems == 0 { _ = try dropQueued(of: job) }
             publishFinishedJobs()
-            core.monitor.withLock {
-                reply.answer = true
-                core.monitor.broadcast(.state)
-            }
+            answer(reply, true)
         case .stats(let reply):
             core.monitor.withLock {
                 reply.stats = workerStats
@@ -169,6 +155,22 @@ final class Master {
             localChunks.removeAll()
             for job in jobs.values { finish(job, forced: PoolError.terminated) }
             jobs.removeAll()
+        }
+    }
+
+    /// Drops the items of `job` not yet sent (the job then fails as cancelled);
+    /// returns whether that was all of it.
+    private func dropQueued(of job: AnyJob) throws(MPIError) -> Bool {
+        let (dropped, decisions) = scheduler.cancel(job.id)
+        if dropped > 0 { job.cancelled = true }
+        try apply(decisions)
+        return dropped == job.count
+    }
+
+    private func answer(_ reply: CancelReply, _ value: Bool) {
+        core.monitor.withLock {
+            reply.answer = value
+            core.monitor.broadcast(.state)
         }
     }
 

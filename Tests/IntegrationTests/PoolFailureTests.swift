@@ -4,7 +4,7 @@ import Testing
 @Suite(.serialized)
 struct PoolFailureTests {
     @Test func ranksWithDifferentRegistriesStopTheJobNamingTheRank() throws {
-        let outcome = try Launcher.mpirun(4, "pool-testkit", ["--scenario", "mismatch"], timeout: 60)
+        let outcome = try ScenarioRun("mismatch").outcome
         #expect(!outcome.timedOut, "\(outcome)")
         #expect(outcome.status != 0, "\(outcome)")
         #expect(outcome.stderr.contains("rank 2"), "\(outcome)")
@@ -13,7 +13,7 @@ struct PoolFailureTests {
     }
 
     @Test func aWorkerThatDiesEndsTheJobInsteadOfHanging() throws {
-        let outcome = try Launcher.mpirun(4, "pool-testkit", ["--scenario", "worker-dies"], timeout: 60)
+        let outcome = try ScenarioRun("worker-dies").outcome
         #expect(!outcome.timedOut, "\(outcome)")
         #expect(outcome.status != 0, "\(outcome)")
         #expect(!outcome.stdout.contains("dies.mapReturned"), "\(outcome)")
