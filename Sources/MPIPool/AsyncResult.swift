@@ -3,8 +3,8 @@ import Synchronization
 /// The pending result of `mapAsync`, `starmapAsync` or `applyAsync`: Python's `AsyncResult`.
 ///
 /// ```swift
-/// let sums = try pool.starmapAsync(add, zip(a, b), chunkSize: 5)
-/// sums.wait()
+/// let sums = try pool.starmapAsync(add, over: zip(a, b), chunkSize: 5)
+/// if sums.wait(timeout: .seconds(10)) { print("ready:", sums.isReady) }
 /// let values = try sums.get()          // rethrows a task's TaskError
 /// let again = try await sums.value     // the same, from Swift concurrency
 /// ```
@@ -24,7 +24,7 @@ public final class AsyncResult<T: Sendable>: Sendable {
     /// Run on the master thread right after completion (internal observers), guarded by `core.monitor`.
     @exclusivity(unchecked) nonisolated(unsafe) private var observers: [@Sendable () -> Void] = []
     private let done = Atomic<Int>(0)
-    /// Items in the submission.
+    /// The number of items in the submission.
     public let total: Int
     /// The master's id of the job behind this result.
     let jobID: Int
@@ -35,41 +35,43 @@ public final class AsyncResult<T: Sendable>: Sendable {
         self.jobID = jobID
     }
 
-    /// Whether the result is available (successfully or not).
-    public var ready: Bool { core.monitor.withLock { if case .done = state { true } else { false } } }
+    /// Whether the result is available (successfully or not). With a callback,
+    /// only once the callback has run.
+    public var isReady: Bool { core.monitor.withLock { if case .done = state { true } else { false } } }
 
-    /// Whether the work finished without error. Throws `PoolError.notReady` if it has not finished (as Python's `successful()` raises).
-    public var successful: Bool {
-        get throws(PoolError) {
-            let finished: Bool? = core.monitor.withLock {
-                guard case .done(let result) = state else { return nil }
-                if case .success = result { return true } else { return false }
-            }
-            guard let finished else { throw .notReady }
-            return finished
-        }
+    /// Whether the work finished without error (Python's `successful()`: a method,
+    /// since it throws). Throws ``PoolError/notReady`` if it has not finished.
+    public func successful() throws(PoolError) -> Bool {
+        guard let outcome else { throw .notReady }
+        if case .success = outcome { return true } else { return false }
     }
 
     /// Items finished so far and the total; poll it while waiting.
     public var progress: (done: Int, total: Int) { (done.load(ordering: .relaxed), total) }
 
-    /// Waits for the result and returns it, or rethrows the error that ended it.
+    /// Waits for the result and returns it, or rethrows the error that ended it
+    /// (a ``TaskError`` for a failed item).
     public func get() throws -> T {
         try wait(deadline: nil)!.get()
     }
 
-    /// Waits at most `timeout` seconds; throws `PoolError.timeout` if it is not ready then (the work goes on).
-    public func get(timeout: Double) throws -> T {
-        guard let result = wait(deadline: Clock.after(timeout)) else { throw PoolError.timeout(seconds: timeout) }
+    /// Waits at most `timeout`; throws ``PoolError/timeout(after:)`` if the result is not
+    /// ready then (the work goes on). A timeout of any size waits; none traps.
+    ///
+    /// ```swift
+    /// let value = try result.get(timeout: .seconds(2))
+    /// ```
+    public func get(timeout: Duration) throws -> T {
+        guard let result = wait(deadline: MonotonicClock.deadline(after: timeout)) else { throw PoolError.timeout(after: timeout) }
         return try result.get()
     }
 
     /// Waits until the result is ready.
     public func wait() { _ = wait(deadline: nil) }
 
-    /// Waits until the result is ready or `timeout` seconds pass; returns whether it is ready.
+    /// Waits until the result is ready or `timeout` passes; returns whether it is ready.
     @discardableResult
-    public func wait(timeout: Double) -> Bool { wait(deadline: Clock.after(timeout)) != nil }
+    public func wait(timeout: Duration) -> Bool { wait(deadline: MonotonicClock.deadline(after: timeout)) != nil }
 
     /// The result, awaited without blocking a thread. Cancelling the awaiting
     /// Swift task cancels this work if it has not started.
@@ -129,15 +131,12 @@ public final class AsyncResult<T: Sendable>: Sendable {
         }
     }
 
+    /// Waits until done or `deadline` (nil: no deadline); the outcome, or nil if the time ran out.
     private func wait(deadline: UInt64?) -> Result<T, any Error>? {
         core.monitor.lock()
         defer { core.monitor.unlock() }
-        while true {
-            if case .done(let result) = state { return result }
-            core.waiters += 1
-            let inTime = core.monitor.wait(.state, until: deadline)
-            core.waiters -= 1
-            if !inTime, case .pending = state { return nil }
-        }
+        _ = core.waitLocked(deadline: deadline) { if case .done = state { true } else { false } }
+        if case .done(let result) = state { return result }
+        return nil
     }
 }

@@ -36,16 +36,18 @@ extension Pool {
     /// Lazily maps `task` over an asynchronous input, in order; iterate with `for try await`.
     /// Items read before a failure of the input are yielded first, then its error is thrown.
     public func imap<S: AsyncSequence, R>(
-        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: Int = 1, window: Int? = nil
+        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
-        reading(items, into: try imap(task, over: EmptyCollection<S.Element>(), chunkSize: chunkSize, window: window))
+        reading(items, into: try makeIMap(task, EmptyCollection<S.Element>(), expectedItems: 0, chunkSize: chunkSize,
+                                          window: window, ordered: true))
     }
 
     /// Lazily maps `task` over an asynchronous input, yielding results as they complete.
     public func imapUnordered<S: AsyncSequence, R>(
-        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: Int = 1, window: Int? = nil
+        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
-        reading(items, into: try imapUnordered(task, over: EmptyCollection<S.Element>(), chunkSize: chunkSize, window: window))
+        reading(items, into: try makeIMap(task, EmptyCollection<S.Element>(), expectedItems: 0, chunkSize: chunkSize,
+                                          window: window, ordered: false))
     }
 
     /// Makes `results` (created over an empty input) pull its items from `items` instead.

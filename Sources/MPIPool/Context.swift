@@ -3,9 +3,15 @@ import Synchronization
 import Glibc
 #endif
 
-/// Facts about the process running a task: its rank, host and pid.
+/// Facts about the process: its rank, the job's size, its host and pid.
+///
+/// Known from the start of the process — before `Pool.run` — when a launcher
+/// started it (`mpirun`/`mpiexec` of Open MPI or MPICH, or `srun`): they are
+/// read from the launcher's environment, then confirmed by MPI when the pool
+/// starts. A process started without a launcher is rank 0 of 1.
 ///
 /// ```swift
+/// if PoolContext.rank == 0 { print("master of \(PoolContext.size) ranks") }
 /// let add = tasks.register("add") { (x: Int, y: Int) -> Int in
 ///     print("Worker \(PoolContext.rank) (pid \(PoolContext.pid)) is processing add(\(x), \(y))")
 ///     return x + y
@@ -13,18 +19,18 @@ import Glibc
 /// ```
 public enum PoolContext {
     struct Facts: Sendable {
-        var rank = 0
-        var size = 1
+        var rank: Int
+        var size: Int
         var host = ""
     }
 
-    static let facts = Mutex(Facts())
+    static let facts = Mutex(Facts(rank: LaunchEnvironment.rank ?? 0, size: LaunchEnvironment.size ?? 1))
 
-    /// This process's rank (0 = master). 0 before the pool starts.
+    /// This process's rank: 0 is the master, 1… are workers.
     public static var rank: Int { facts.withLock { $0.rank } }
-    /// The number of ranks in the job.
+    /// The number of ranks in the job (1 without a launcher).
     public static var size: Int { facts.withLock { $0.size } }
-    /// The host this rank runs on (MPI's processor name).
+    /// The host this rank runs on (MPI's processor name once the pool started).
     public static var host: String { facts.withLock { $0.host.isEmpty ? hostName() : $0.host } }
     /// This process's id.
     public static var pid: Int { Int(getpid()) }
@@ -40,24 +46,32 @@ public enum PoolContext {
     }
 }
 
-/// Writes whole lines straight to a file descriptor, unbuffered.
-///
-/// Under `mpirun`, stdout is a pipe and Swift's `print` buffers until exit;
-/// task output should appear as it happens, one intact line at a time (a
-/// single `write` of less than PIPE_BUF bytes is never interleaved).
-public enum Console {
-    /// Writes `line` and a newline to standard output at once.
-    public static func out(_ line: String) { write(raw: line + "\n", to: 1) }
-    /// Writes `line` and a newline to standard error at once.
-    public static func error(_ line: String) { write(raw: line + "\n", to: 2) }
+/// What a launcher tells a process about its place in the job, before MPI starts.
+enum LaunchEnvironment {
+    /// Open MPI's mpirun, PMIx (Open MPI 5, srun --mpi=pmix), MPICH's Hydra (PMI), then srun itself.
+    static let rankVariables = ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"]
+    static let sizeVariables = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"]
 
-    /// Writes `text` as is (no newline added) to a file descriptor, retrying short writes.
-    public static func write(raw text: String, to fd: Int32) {
-        var text = text
+    static var rank: Int? { firstInteger(rankVariables) }
+    static var size: Int? { firstInteger(sizeVariables) }
+
+    private static func firstInteger(_ names: [String]) -> Int? {
+        for name in names {
+            if let raw = getenv(name), let value = Int(String(cString: raw)), value >= 0 { return value }
+        }
+        return nil
+    }
+}
+
+/// Diagnostics of the library on standard error: whole lines, one `write` each,
+/// so lines from several ranks never interleave mid-line.
+enum Diagnostics {
+    static func error(_ line: String) {
+        var text = line + "\n"
         text.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                let n = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
                 if n <= 0 { if errno == EINTR { continue } else { return } }
                 offset += n
             }

@@ -65,9 +65,9 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
     case closed
     /// The pool was terminated; pending work was dropped.
     case terminated
-    /// `get(timeout:)` or `result(timeout:)` ran out; the work goes on.
-    case timeout(seconds: Double)
-    /// `successful` was asked before the result was ready.
+    /// `get(timeout:)`, `result(timeout:)` or `Executor.map(timeout:)` ran out; the work goes on.
+    case timeout(after: Duration)
+    /// `successful()` was asked before the result was ready.
     case notReady
     /// The work was cancelled before it ran.
     case cancelled
@@ -77,18 +77,28 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
     case mpi(String)
     /// The pool's initializer threw on a rank; the pool did not start.
     case initializerFailed(rank: Int, host: String, message: String)
+    /// `Pool.run` was called a second time in this process. MPI starts once per
+    /// process (it cannot be initialised again after `MPI_Finalize`), so a pool runs
+    /// once: do all the work inside one `Pool.run`.
+    case alreadyRun
+    /// The pool was used after `Pool.run`'s body returned (or threw): it only
+    /// lives inside that body.
+    case ended
 
     public var description: String {
         switch self {
         case .invalidArgument(let text): "invalid argument: \(text)"
-        case .closed: "the pool is closed: no new work is accepted after close()"
-        case .terminated: "the pool was terminated: pending work was dropped"
-        case .timeout(let s): "timed out after \(s) s (the work goes on)"
-        case .notReady: "the result is not ready yet"
+        case .closed: "the pool is closed: close() was called, so it accepts no new work"
+        case .terminated: "the pool was terminated: terminate() dropped pending work, and it accepts no new work"
+        case .timeout(let limit): "timed out after \(limit) (the work goes on)"
+        case .notReady: "successful() was asked before the result was ready"
         case .cancelled: "the work was cancelled before it ran"
         case .registryMismatch(let text): "ranks disagree on the task registry: \(text)"
         case .mpi(let text): "MPI failed: \(text)"
         case .initializerFailed(let rank, let host, let message): "the initializer failed on rank \(rank) (\(host)): \(message)"
+        case .alreadyRun:
+            "Pool.run was already called in this process: MPI starts once per process, so a pool runs once; do all the work inside one Pool.run"
+        case .ended: "the pool was used after Pool.run's body returned: a pool lives only inside that body"
         }
     }
 }

@@ -21,7 +21,11 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
 
     private let pool: Pool
     private let task: PoolTask<A, R>
-    private let chunkSize: Int
+    private let chunkSize: ChunkSize
+    /// The input's `underestimatedCount` (exact for collections), for `.auto` and `.guided`.
+    private let expectedItems: Int
+    private let workers: Int
+    private var pulled = 0
     private let window: Int
     private let ordered: Bool
     private var pull: () throws -> A?
@@ -37,10 +41,13 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     private var current: [R] = []
     private var position = 0
 
-    init(pool: Pool, task: PoolTask<A, R>, chunkSize: Int, window: Int, ordered: Bool, pull: @escaping () throws -> A?) {
+    init(pool: Pool, task: PoolTask<A, R>, chunkSize: ChunkSize, expectedItems: Int, window: Int, ordered: Bool,
+         pull: @escaping () throws -> A?) {
         self.pool = pool
         self.task = task
         self.chunkSize = chunkSize
+        self.expectedItems = expectedItems
+        self.workers = Swift.max(1, pool.workerCount)
         self.window = window
         self.ordered = ordered
         self.pull = pull
@@ -128,13 +135,31 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
         return ready.pop(deadline: nil)
     }
 
+    /// Items in the next chunk: `.fixed` as given; `.auto` ⌈n / (4 × workers)⌉ and
+    /// `.guided` ⌈remaining / (2 × workers)⌉ (at least its minimum), where n is the
+    /// input's `underestimatedCount` — exact for collections; for a sequence of
+    /// unknown length (0) they fall back to their minimum, 1.
+    private func nextChunkLength() -> Int {
+        switch chunkSize {
+        case .fixed(let n): return n
+        case .auto:
+            let share = 4 * workers
+            return Swift.max(1, (expectedItems + share - 1) / share)
+        case .guided(let minimum):
+            let share = 2 * workers
+            let remaining = Swift.max(0, expectedItems - pulled)
+            return Swift.max(minimum, (remaining + share - 1) / share)
+        }
+    }
+
     /// Pulls items and submits chunks until `window` chunks are in flight.
     private func refill() throws {
         while pending.count < window && !exhausted {
+            let length = nextChunkLength()
             var items: [A] = []
-            items.reserveCapacity(chunkSize)
+            items.reserveCapacity(Swift.min(length, 65_536))
             do {
-                while items.count < chunkSize {
+                while items.count < length {
                     guard let item = try pull() else { exhausted = true; break }
                     items.append(item)
                 }
@@ -151,10 +176,11 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     private func refillAsync() async throws {
         guard let asyncPull else { return }
         while pending.count < window && !exhausted {
+            let length = nextChunkLength()
             var items: [A] = []
-            items.reserveCapacity(chunkSize)
+            items.reserveCapacity(Swift.min(length, 65_536))
             do {
-                while items.count < chunkSize {
+                while items.count < length {
                     guard let item = try await asyncPull() else { exhausted = true; break }
                     items.append(item)
                 }
@@ -171,8 +197,9 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     private func submit(_ items: [A]) throws {
         let id = nextID
         nextID += 1
+        pulled += items.count
         // An imap made before close() runs to its end, as in Python.
-        let result = try pool.submit(task, items, chunkSize: .fixed(chunkSize), afterClose: true, transform: { $0 },
+        let result = try pool.submit(task, items, chunkSize: .fixed(items.count), afterClose: true, transform: { $0 },
                                      callback: nil, errorCallback: nil)
         pending[id] = result
         if ordered {
@@ -194,34 +221,34 @@ extension Pool {
 
     /// Lazily maps `task` over `items`, yielding results in input order (Python's `imap`).
     /// At most `window` chunks (default 4 per worker) are in flight at once.
+    /// `.auto` and `.guided` chunk sizes use the input's `underestimatedCount`
+    /// (exact for collections; for a lazy sequence of unknown length they give chunks of 1).
+    ///
+    /// ```swift
+    /// for try await s in try pool.imap(square, over: 1...1_000_000, chunkSize: .auto) { total += s }
+    /// ```
     public func imap<S: Sequence, R>(
-        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: Int = 1, window: Int? = nil
+        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
         try makeIMap(task, items, chunkSize: chunkSize, window: window, ordered: true)
     }
 
     /// Lazily maps `task` over `items`, yielding results as they complete (Python's `imap_unordered`).
     public func imapUnordered<S: Sequence, R>(
-        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: Int = 1, window: Int? = nil
+        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
         try makeIMap(task, items, chunkSize: chunkSize, window: window, ordered: false)
     }
 
-    private func makeIMap<S: Sequence, R>(
-        _ task: PoolTask<S.Element, R>, _ items: S, chunkSize: Int, window: Int?, ordered: Bool
+    func makeIMap<S: Sequence, R>(
+        _ task: PoolTask<S.Element, R>, _ items: S, expectedItems: Int? = nil, chunkSize: ChunkSize, window: Int?, ordered: Bool
     ) throws(PoolError) -> IMapResults<S.Element, R> where S.Element: Sendable {
-        try ChunkSize.fixed(chunkSize).validate()
+        try chunkSize.validate()
         let window = window ?? max(1, workerCount) * Pool.defaultWindowPerWorker
         guard window >= 1 else { throw .invalidArgument("window must be at least 1, got \(window)") }
-        try checkOpen()
+        try core.checkOpen()
         var iterator = items.makeIterator()
-        return IMapResults(pool: self, task: task, chunkSize: chunkSize, window: window, ordered: ordered) { iterator.next() }
-    }
-
-    /// Throws if the pool no longer accepts work.
-    func checkOpen() throws(PoolError) {
-        let (closed, terminated) = core.monitor.withLock { (core.closed, core.terminated) }
-        if terminated { throw .terminated }
-        if closed { throw .closed }
+        return IMapResults(pool: self, task: task, chunkSize: chunkSize, expectedItems: expectedItems ?? items.underestimatedCount,
+                           window: window, ordered: ordered) { iterator.next() }
     }
 }

@@ -35,8 +35,8 @@ class AnyJob: @unchecked Sendable {
     func addProgress(_ items: Int) {}
     /// Whether completion must go through the callback thread.
     var hasCallbacks: Bool { false }
-    /// Sets the final outcome (monitor held); returns work to run after unlocking.
-    func completeLocked(forced: (any Error)?) -> (@Sendable () -> Void)? { fatalError("abstract") }
+    /// Publishes the prepared outcome (monitor held); returns work to run after unlocking.
+    func completeLocked() -> (@Sendable () -> Void)? { fatalError("abstract") }
     /// Builds the final outcome without publishing it, so a callback can run before `ready`.
     func prepare(forced: (any Error)?) { fatalError("abstract") }
     /// Runs the user callback for the prepared outcome (callback thread, monitor not held).
@@ -110,8 +110,8 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
         return .success(transform(values))
     }
 
-    override func completeLocked(forced: (any Error)?) -> (@Sendable () -> Void)? {
-        let outcome = self.outcome ?? makeOutcome(forced: forced)
+    override func completeLocked() -> (@Sendable () -> Void)? {
+        let outcome = self.outcome ?? makeOutcome(forced: nil)
         self.outcome = outcome
         return result.completeLocked(outcome)
     }

@@ -16,7 +16,9 @@ public struct WorkerStats: Sendable, Equatable {
 ///
 /// It runs on the MPI thread. User threads talk to it through `PoolCore`
 /// commands; it feeds the `Scheduler`, sends chunks, completes results, and
-/// hands callbacks to the callback thread. While results are expected it polls
+/// hands callbacks to the callback thread. One item's path, one function a step:
+/// `handle(.submit)` → `apply` (the scheduler's decisions) → `send` → (worker runs it)
+/// → `handleMessage` → `accept` (results stored) → `apply` → `finish` → `publishFinishedJobs`. While results are expected it polls
 /// hot, then backs off; with nothing in flight it sleeps until a command.
 ///
 /// Only the MPI thread touches its mutable state, so that state skips Swift's
@@ -69,7 +71,7 @@ final class Master {
         var posted: [Request] = []
         for rank in receiveRanks { posted.append(try transport.postReceive(from: .rank(rank))) }
         receives = RequestSet(posted)
-        var backoff = Backoff(spinNanos: options.spinMicroseconds * 1000)
+        var backoff = Backoff(spinNanos: options.spinNanoseconds)
         while true {
             var progressed = false
             let commands = core.takeCommands()
@@ -87,9 +89,8 @@ final class Master {
                 progressed = true
                 try runLocalChunk()
             }
-            try flushDeferred()
             if transport.sending { try transport.reap() }
-            if !finishedJobs.isEmpty { publishFinishedJobs() }
+            publishFinishedJobs()
             if stopping {
                 // Shutdown releases the workers once everything queued has run;
                 // terminate releases them at once (they stop between items).
@@ -110,11 +111,7 @@ final class Master {
         }
         for i in 0..<receives.count where receives[i].isActive { try receives[i].cancel() }
         try transport.flush()
-        core.monitor.withLock {
-            core.finalStats = workerStats
-            core.stopped = true
-            core.monitor.broadcast(.state)
-        }
+        core.markStopped(finalStats: workerStats)
     }
 
     // MARK: Commands
@@ -136,16 +133,13 @@ final class Master {
                 // Publish before answering: once cancel() returns true, the result is done.
                 publishFinishedJobs()
             }
-            answer(reply, cancelled)
+            core.answer(reply, cancelled)
         case .cancelAll(let reply):
             for job in jobs.values where job.dispatchedItems == 0 { _ = try dropQueued(of: job) }
             publishFinishedJobs()
-            answer(reply, true)
+            core.answer(reply, true)
         case .stats(let reply):
-            core.monitor.withLock {
-                reply.stats = workerStats
-                core.monitor.broadcast(.state)
-            }
+            core.answer(reply, workerStats)
         case .shutdown:
             stopping = true
         case .terminate:
@@ -167,28 +161,34 @@ final class Master {
         return dropped == job.count
     }
 
-    private func answer(_ reply: CancelReply, _ value: Bool) {
-        core.monitor.withLock {
-            reply.answer = value
-            core.monitor.broadcast(.state)
-        }
-    }
-
     // MARK: Decisions
 
+    /// Carries out the scheduler's decisions in order. A chunk whose arguments
+    /// cannot be encoded is finished at once (failed), and the decisions that
+    /// brings join the same loop: no call back into the step before.
     private func apply(_ decisions: [Scheduler.Decision]) throws(MPIError) {
-        for decision in decisions {
+        var work = decisions
+        var next = 0
+        while next < work.count {
+            let decision = work[next]
+            next += 1
             switch decision {
             case .send(let chunk, let rank):
-                try send(chunk, to: rank)
+                if try !send(chunk, to: rank) {
+                    jobs[chunk.submission]?.addProgress(chunk.count)
+                    let (_, more) = scheduler.finished(chunk: chunk.id, on: rank, computeNanos: 0)
+                    work.append(contentsOf: more)
+                }
             case .completed(let submission):
                 if let job = jobs.removeValue(forKey: submission) { finish(job, forced: nil) }
             }
         }
     }
 
-    private func send(_ chunk: Scheduler.Chunk, to rank: Int) throws(MPIError) {
-        guard let job = jobs[chunk.submission] else { return }
+    /// Encodes the chunk and starts sending it (or queues it for rank 0 itself).
+    /// Returns false when its arguments cannot be encoded: that is recorded on its job.
+    private func send(_ chunk: Scheduler.Chunk, to rank: Int) throws(MPIError) -> Bool {
+        guard let job = jobs[chunk.submission] else { return true }
         job.dispatchedItems += chunk.count
         let buffer = transport.buffer()
         var writer = WireWriter(buffer)
@@ -199,15 +199,15 @@ final class Master {
             transport.recycle(buffer)
             job.record(TaskError(task: job.taskName, index: chunk.first, rank: 0, host: host,
                                  message: describe(error), reason: .argumentsUnencodable), at: chunk.first)
-            try chunkDone(chunk.id, rank: rank, nanos: 0)
-            return
+            return false
         }
-        if options.trace { Console.error("trace: send \(chunk) to rank \(rank)") }
+        if options.tracesScheduling { Diagnostics.error("trace: send \(chunk) to rank \(rank)") }
         if rank == 0 {
             localChunks.append((chunk, buffer))
         } else {
             try transport.send(buffer, to: rank)
         }
+        return true
     }
 
     // MARK: Incoming
@@ -239,55 +239,50 @@ final class Master {
         }
     }
 
+    /// A chunk's results: stored in its job, then the scheduler's next decisions
+    /// (more work for the rank, the job's completion) are carried out.
     private func accept(_ header: ResultHeader, payload: UnsafeRawBufferPointer, from rank: Int) throws(MPIError) {
-        guard let (chunk, job) = try chunkDone(header.chunkID, rank: rank, nanos: header.computeNanos) else { return }
-        var reader = WireReader(payload)
-        do {
-            guard Int(header.count) == chunk.count else { throw WireError("\(header.count) results for a chunk of \(chunk.count)") }
-            try job.acceptResults(first: chunk.first, count: chunk.count, from: &reader)
-        } catch {
-            job.record(TaskError(task: job.taskName, index: chunk.first, rank: rank, host: (stats[rank]?.host ?? "?"),
-                                 message: describe(error), reason: .resultUndecodable), at: chunk.first)
+        let (chunk, decisions) = scheduler.finished(chunk: header.chunkID, on: rank, computeNanos: header.computeNanos)
+        if let chunk, let job = book(chunk, from: rank, nanos: header.computeNanos) {
+            var reader = WireReader(payload)
+            do {
+                guard Int(header.count) == chunk.count else { throw WireError("\(header.count) results for a chunk of \(chunk.count)") }
+                try job.acceptResults(first: chunk.first, count: chunk.count, from: &reader)
+            } catch {
+                job.record(TaskError(task: job.taskName, index: chunk.first, rank: rank, host: (stats[rank]?.host ?? "?"),
+                                     message: describe(error), reason: .resultUndecodable), at: chunk.first)
+            }
         }
+        try apply(decisions)
     }
 
+    /// A chunk that failed on the worker: the failure is recorded, then the decisions carried out.
     private func accept(_ report: FailureReport, from rank: Int) throws(MPIError) {
-        guard let (chunk, job) = try chunkDone(report.chunkID, rank: rank, nanos: report.computeNanos) else { return }
-        let reason: TaskError.Reason = switch report.reason {
-        case .taskThrew: .threw
-        case .argumentsUndecodable: .argumentsUndecodable
-        case .resultUnencodable: .resultUnencodable
-        case .unknownTask: .unknownTask
+        let (chunk, decisions) = scheduler.finished(chunk: report.chunkID, on: rank, computeNanos: report.computeNanos)
+        if let chunk, let job = book(chunk, from: rank, nanos: report.computeNanos) {
+            let reason: TaskError.Reason = switch report.reason {
+            case .taskThrew: .threw
+            case .argumentsUndecodable: .argumentsUndecodable
+            case .resultUnencodable: .resultUnencodable
+            case .unknownTask: .unknownTask
+            }
+            let index = chunk.first + Int(report.offset)
+            job.record(TaskError(task: job.taskName, index: index, rank: rank, host: (stats[rank]?.host ?? "?"),
+                                 message: report.message, reason: reason), at: index)
         }
-        let index = chunk.first + Int(report.offset)
-        job.record(TaskError(task: job.taskName, index: index, rank: rank, host: (stats[rank]?.host ?? "?"),
-                             message: report.message, reason: reason), at: index)
+        try apply(decisions)
     }
 
-    /// Books a finished chunk and sends what the scheduler decides; completing
-    /// its job waits for `flushDeferred`, after the caller stored the results.
-    @discardableResult
-    private func chunkDone(_ id: UInt64, rank: Int, nanos: UInt64) throws(MPIError) -> (Scheduler.Chunk, AnyJob)? {
-        let (chunk, decisions) = scheduler.finished(chunk: id, on: rank, computeNanos: nanos)
-        guard let chunk else { return nil }
+    /// Counts a finished chunk in the rank's figures and its job's progress; returns the job (nil if it is gone).
+    private func book(_ chunk: Scheduler.Chunk, from rank: Int, nanos: UInt64) -> AnyJob? {
         stats[rank]?.chunks += 1
         stats[rank]?.tasks += chunk.count
         stats[rank]?.busySeconds += Double(nanos) / 1e9
-        if options.trace { Console.error("trace: done \(chunk) from rank \(rank)") }
+        if options.tracesScheduling { Diagnostics.error("trace: done \(chunk) from rank \(rank)") }
         let job = jobs[chunk.submission]
         job?.addProgress(chunk.count)
-        // Sends now (workers keep busy); completions after the caller stored the results.
-        for decision in decisions {
-            switch decision {
-            case .send(let next, let to): try send(next, to: to)
-            case .completed: deferredCompletions.append(decision)
-            }
-        }
-        guard let job else { return nil }
-        return (chunk, job)
+        return job
     }
-
-    @exclusivity(unchecked) private var deferredCompletions: [Scheduler.Decision] = []
 
     // MARK: Local execution (rank 0 as a worker, or no workers at all)
 
@@ -307,45 +302,28 @@ final class Master {
         }
     }
 
-    private func flushDeferred() throws(MPIError) {
-        guard !deferredCompletions.isEmpty else { return }
-        let completions = deferredCompletions
-        deferredCompletions = []
-        try apply(completions)
-    }
-
     // MARK: Completion
 
+    /// Builds a finished job's outcome. With callbacks, the callback thread runs
+    /// them and then publishes it (a result is ready only after its callback);
+    /// without, it is published at the end of this turn of the loop.
     private func finish(_ job: AnyJob, forced: (any Error)?) {
+        job.prepare(forced: forced)
         if job.hasCallbacks {
-            job.prepare(forced: forced)
             let core = self.core
             core.callbacks.enqueue {
                 job.runCallback()
-                core.monitor.lock()
-                let after = job.completeLocked(forced: nil)
-                core.jobFinishedLocked(job)
-                core.monitor.broadcast(.state)
-                core.monitor.unlock()
-                after?()
+                core.complete([job])
             }
         } else {
-            job.prepare(forced: forced)
             finishedJobs.append(job)
         }
     }
 
     private func publishFinishedJobs() {
-        var after: [@Sendable () -> Void] = []
-        core.monitor.lock()
-        for job in finishedJobs {
-            if let work = job.completeLocked(forced: nil) { after.append(work) }
-            core.jobFinishedLocked(job)
-        }
-        if core.waiters > 0 { core.monitor.broadcast(.state) }
-        core.monitor.unlock()
+        guard !finishedJobs.isEmpty else { return }
+        core.complete(finishedJobs)
         finishedJobs.removeAll(keepingCapacity: true)
-        for work in after { work() }
     }
 
     // MARK: Shutdown
@@ -365,7 +343,7 @@ final class Master {
     }
 
     private func fatal(_ message: String) -> Never {
-        Console.error("MPIPool: fatal: \(message); aborting the job")
+        Diagnostics.error("MPIPool: fatal: \(message); aborting the job")
         transport.comm.abort(code: 70)
     }
 }

@@ -50,7 +50,7 @@ final class Monitor: @unchecked Sendable {
     private func cond(_ c: Condition) -> UnsafeMutablePointer<pthread_cond_t> { c == .work ? work : state }
 
     /// Waits on `condition` (the lock must be held). `deadline` is a
-    /// `Clock.now`-based nanosecond time; nil waits until signalled.
+    /// `MonotonicClock.now`-based nanosecond time; nil waits until signalled.
     /// Returns false when the deadline passed.
     @discardableResult
     func wait(_ condition: Condition, until deadline: UInt64?) -> Bool {
@@ -66,26 +66,3 @@ final class Monitor: @unchecked Sendable {
     func broadcast(_ condition: Condition) { pthread_cond_broadcast(cond(condition)) }
 }
 
-/// Monotonic time in nanoseconds (the clock the monitor's deadlines use).
-enum Clock {
-    @inline(__always)
-    static var now: UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-
-    /// A cheap, coarse monotonic time (a few ns, millisecond-ish resolution),
-    /// for checks made between every item of a chunk.
-    @inline(__always)
-    static var coarseNow: UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-
-    /// `now + seconds`, for deadlines.
-    static func after(_ seconds: Double) -> UInt64 {
-        now + UInt64(max(0, seconds) * 1e9)
-    }
-}

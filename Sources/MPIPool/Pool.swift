@@ -14,7 +14,7 @@
 ///
 /// Callbacks (`callback:` / `errorCallback:`) run on the master, on one
 /// callback thread, one at a time, in the order results complete; a result is
-/// `ready` only after its callback has run (as in Python).
+/// `isReady` only after its callback has run (as in Python).
 public final class Pool: Sendable {
     let core: PoolCore
     /// Only the first `maxWorkers` workers run this view's work (nil = all).
@@ -88,50 +88,23 @@ public final class Pool: Sendable {
     // MARK: Life cycle
 
     /// Accepts no more work; what was submitted still runs (Python's `close`).
-    public func close() {
-        core.monitor.withLock { core.closed = true }
-    }
+    /// An `imap` made before it runs to its end.
+    public func close() { core.close() }
 
-    /// Waits until every submitted job has finished and its callbacks ran.
-    /// Throws `PoolError.invalidArgument` unless `close()` or `terminate()` came first, as in Python.
+    /// Waits until every submitted job has finished and its callbacks ran (Python's `join`).
+    /// Throws ``PoolError/invalidArgument(_:)`` unless `close()` or `terminate()` came first, as in Python.
     public func join() throws(PoolError) {
-        let open = core.monitor.withLock { !core.closed && !core.terminated }
-        if open { throw .invalidArgument("join() needs close() or terminate() first (the pool is still running)") }
+        guard core.isClosed else { throw .invalidArgument("join() needs close() or terminate() first (the pool is still open)") }
         core.waitForAllJobs()
     }
 
     /// Stops at once: queued work is dropped (its results fail with
-    /// `PoolError.terminated`), workers stop between items, and the pool
+    /// ``PoolError/terminated``), workers stop between items, and the pool
     /// accepts nothing more. Returns when the workers have stopped.
-    public func terminate() {
-        core.monitor.lock()
-        defer { core.monitor.unlock() }
-        if !core.terminated {
-            core.terminated = true
-            core.closed = true
-            core.post(.terminate)
-        }
-        while !core.stopped {
-            core.waiters += 1
-            core.monitor.wait(.state, until: nil)
-            core.waiters -= 1
-        }
-    }
+    public func terminate() { core.terminate() }
 
-    /// Per-worker figures: chunks, tasks, busy seconds, host and pid.
-    public func workerStats() -> [WorkerStats] {
-        let reply = StatsReply()
-        core.monitor.lock()
-        defer { core.monitor.unlock() }
-        guard !core.stopped else { return core.finalStats }
-        core.post(.stats(reply))
-        while reply.stats == nil {
-            core.waiters += 1
-            core.monitor.wait(.state, until: nil)
-            core.waiters -= 1
-        }
-        return reply.stats!
-    }
+    /// Per-worker figures so far: chunks, items, busy seconds, host and pid.
+    public func workerStats() -> [WorkerStats] { core.stats() }
 
     // MARK: Submission
 
@@ -149,10 +122,4 @@ public final class Pool: Sendable {
         }
         return made!
     }
-}
-
-/// The answer to a stats request, filled in by the master.
-final class StatsReply: @unchecked Sendable {
-    /// Guarded by the pool's monitor.
-    var stats: [WorkerStats]?
 }

@@ -1,39 +1,3 @@
-/// How a submission's items are cut into chunks.
-///
-/// ```swift
-/// pool.map(square, over: xs, chunkSize: 5)           // fixed: 5 items a chunk (an integer literal)
-/// pool.map(square, over: xs, chunkSize: .auto)       // Python's heuristic: ⌈n / (4 × workers)⌉
-/// pool.map(square, over: xs, chunkSize: .guided())   // shrinking: ⌈remaining / (2 × workers)⌉, ≥ minimum
-/// ```
-public enum ChunkSize: Sendable, Equatable, ExpressibleByIntegerLiteral, CustomStringConvertible {
-    /// Exactly `n` items a chunk (the last may be shorter). `n` must be ≥ 1.
-    case fixed(Int)
-    /// Python's `Pool.map` default: ⌈n / (4 × workers)⌉, computed once per submission.
-    case auto
-    /// Chunks shrink as the submission drains: ⌈remaining / (2 × workers)⌉, never below `minimum`.
-    /// Big chunks while there is plenty of work (throughput), small ones at the end (balance).
-    case guided(minimum: Int = 1)
-
-    public init(integerLiteral value: Int) { self = .fixed(value) }
-
-    public var description: String {
-        switch self {
-        case .fixed(let n): "\(n)"
-        case .auto: "auto"
-        case .guided(let m): "guided(min \(m))"
-        }
-    }
-
-    /// Throws `PoolError.invalidArgument` unless the size makes sense.
-    func validate() throws(PoolError) {
-        switch self {
-        case .fixed(let n) where n < 1: throw .invalidArgument("chunkSize must be at least 1, got \(n)")
-        case .guided(let m) where m < 1: throw .invalidArgument("guided chunkSize minimum must be at least 1, got \(m)")
-        default: break
-        }
-    }
-}
-
 /// The pool's scheduling decisions as a pure state machine: events in,
 /// decisions out. No MPI, no clocks, no I/O — the master feeds it and carries
 /// out what it returns.
@@ -49,17 +13,17 @@ public enum ChunkSize: Sendable, Equatable, ExpressibleByIntegerLiteral, CustomS
 ///   says nothing about the next map); single-item submissions (`apply`)
 ///   share the evidence of their `statsGroup`.
 /// - Results are matched to their submission and item range by chunk id.
-public struct Scheduler: Sendable {
+struct Scheduler: Sendable {
     /// A run of consecutive items of one submission.
-    public struct Chunk: Equatable, Sendable, CustomStringConvertible {
-        public var id: UInt64
-        public var submission: Int
-        public var first: Int
-        public var count: Int
-        public var description: String { "chunk \(id) (submission \(submission) items \(first)..<\(first + count))" }
+    struct Chunk: Equatable, Sendable, CustomStringConvertible {
+        var id: UInt64
+        var submission: Int
+        var first: Int
+        var count: Int
+        var description: String { "chunk \(id) (submission \(submission) items \(first)..<\(first + count))" }
     }
 
-    public enum Decision: Equatable, Sendable {
+    enum Decision: Equatable, Sendable {
         /// Send this chunk to this rank.
         case send(Chunk, to: Int)
         /// Every item of this submission has finished (successfully or not).
@@ -78,7 +42,7 @@ public struct Scheduler: Sendable {
     }
 
     /// Chunk-time evidence is kept per submission, or per group for single-item submissions.
-    public enum StatsKey: Hashable, Sendable {
+    enum StatsKey: Hashable, Sendable {
         case submission(Int)
         case group(Int)
     }
@@ -93,13 +57,13 @@ public struct Scheduler: Sendable {
     }
 
     /// Worker ranks, ascending.
-    public let workers: [Int]
+    let workers: [Int]
     /// Chunks each worker holds, oldest first, by the worker's position in `workers`.
     private var held: [[Chunk]]
     /// A worker's position in `workers`, indexed by rank (-1: not a worker).
     private let positionOfRank: [Int]
     /// Chunks each worker holds, oldest first, by rank.
-    public var inFlight: [Int: [Chunk]] {
+    var inFlight: [Int: [Chunk]] {
         Dictionary(uniqueKeysWithValues: workers.enumerated().map { ($0.element, held[$0.offset]) })
     }
     private var queue: [Pending] = []
@@ -109,18 +73,18 @@ public struct Scheduler: Sendable {
     /// Mean compute time of recent chunks of single-item submissions, per group.
     private var groupMeanNanos: [Int: Double] = [:]
     /// Mean compute time of recent chunks (nanoseconds) per evidence key (for inspection).
-    public var meanChunkNanos: [StatsKey: Double] {
+    var meanChunkNanos: [StatsKey: Double] {
         var all: [StatsKey: Double] = [:]
         for (group, mean) in groupMeanNanos { all[.group(group)] = mean }
         for (submission, p) in progress { if p.group == nil, let mean = p.meanNanos { all[.submission(submission)] = mean } }
         return all
     }
     /// Chunks shorter than this on average are prefetched (a second one in flight per worker).
-    public var prefetchBelowNanos: Double
+    var prefetchBelowNanos: Double
     /// How many chunks a worker may hold when prefetching.
-    public var prefetchDepth: Int
+    var prefetchDepth: Int
 
-    public init(workers: [Int], prefetchBelowNanos: Double = 1_000_000, prefetchDepth: Int = 2) {
+    init(workers: [Int], prefetchBelowNanos: Double = 1_000_000, prefetchDepth: Int = 2) {
         self.workers = workers.sorted()
         self.held = Array(repeating: [], count: workers.count)
         var positions = Array(repeating: -1, count: (workers.max() ?? 0) + 1)
@@ -131,20 +95,20 @@ public struct Scheduler: Sendable {
     }
 
     /// Chunks sent and not yet finished, over all workers.
-    public var chunksInFlight: Int { held.reduce(0) { $0 + $1.count } }
+    var chunksInFlight: Int { held.reduce(0) { $0 + $1.count } }
     /// Items waiting to be cut into chunks.
-    public var itemsQueued: Int { queue[queueHead...].reduce(0) { $0 + ($1.end - $1.next) } }
+    var itemsQueued: Int { queue[queueHead...].reduce(0) { $0 + ($1.end - $1.next) } }
     /// Whether nothing is queued or in flight.
-    public var isIdle: Bool { queueHead == queue.count && chunksInFlight == 0 }
+    var isIdle: Bool { queueHead == queue.count && chunksInFlight == 0 }
     /// Submissions not yet completed.
-    public var openSubmissions: Int { progress.count }
+    var openSubmissions: Int { progress.count }
 
     /// Adds `items` items of `submission` to the queue and returns what to send now.
     /// With `sealed: false` more items may follow (`extend`), and the submission
     /// completes only after `seal`. An empty sealed submission completes at once.
     /// With `maxWorkers`, only the first `maxWorkers` workers in rank order run it.
     /// `statsGroup` (e.g. the task) pools the prefetch evidence of single-item submissions.
-    public mutating func submit(_ submission: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil,
+    mutating func submit(_ submission: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil,
                                 statsGroup: Int? = nil, sealed: Bool = true) -> [Decision] {
         precondition(progress[submission] == nil, "submission \(submission) submitted twice")
         progress[submission] = Progress(unfinished: 0, sealed: false, group: (items == 1 && sealed) ? statsGroup : nil)
@@ -152,7 +116,7 @@ public struct Scheduler: Sendable {
     }
 
     /// Queues items `first..<first + items` of an open submission.
-    public mutating func extend(_ submission: Int, from first: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil) -> [Decision] {
+    mutating func extend(_ submission: Int, from first: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil) -> [Decision] {
         guard items > 0, let index = progress.index(forKey: submission) else { return [] }
         progress.values[index].unfinished += items
         let group = progress.values[index].group
@@ -169,14 +133,14 @@ public struct Scheduler: Sendable {
     }
 
     /// Declares that no more items will be added to `submission`.
-    public mutating func seal(_ submission: Int) -> [Decision] {
+    mutating func seal(_ submission: Int) -> [Decision] {
         guard progress[submission] != nil else { return [] }
         progress[submission]!.sealed = true
         return completeIfDone(submission)
     }
 
     /// A worker reports a chunk done (results or failure) after `computeNanos` of work.
-    public mutating func finished(chunk id: UInt64, on rank: Int, computeNanos: UInt64) -> (chunk: Chunk?, decisions: [Decision]) {
+    mutating func finished(chunk id: UInt64, on rank: Int, computeNanos: UInt64) -> (chunk: Chunk?, decisions: [Decision]) {
         guard rank >= 0, rank < positionOfRank.count, positionOfRank[rank] >= 0 else { return (nil, []) }
         let position = positionOfRank[rank]
         guard let index = held[position].firstIndex(where: { $0.id == id }) else { return (nil, []) }
@@ -203,7 +167,7 @@ public struct Scheduler: Sendable {
 
     /// Drops the queued (not yet sent) items of `submission`; returns how many were dropped.
     /// Chunks already sent still finish. Completes the submission if nothing of it is left.
-    public mutating func cancel(_ submission: Int) -> (dropped: Int, decisions: [Decision]) {
+    mutating func cancel(_ submission: Int) -> (dropped: Int, decisions: [Decision]) {
         var dropped = 0
         for i in queueHead..<queue.count where queue[i].submission == submission {
             dropped += queue[i].end - queue[i].next
@@ -217,7 +181,7 @@ public struct Scheduler: Sendable {
     }
 
     /// Drops everything queued (for `terminate`); returns the submissions that had queued items.
-    public mutating func dropAllQueued() -> [Int] {
+    mutating func dropAllQueued() -> [Int] {
         let affected = Set(queue[queueHead...].filter { $0.next < $0.end }.map(\.submission))
         queue.removeAll()
         queueHead = 0

@@ -1,21 +1,38 @@
 import MPI
 
-/// Why bytes from the wire could not be decoded.
+/// Why bytes from the wire could not be decoded (or a value could not be encoded).
+///
+/// Throw it from your own `WireCodable.read(from:)` when the bytes make no value:
+///
+/// ```swift
+/// guard let kind = Kind(rawValue: try reader.read(UInt8.self)) else { throw WireError("bad kind tag") }
+/// ```
 public struct WireError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What was wrong with the bytes.
     public let message: String
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
+    /// `malformed message: <message>`.
     public var description: String { "malformed message: \(message)" }
 }
 
-/// Appends little-endian values to a `MessageBuffer`.
+/// Appends values to an outgoing message, for `WireCodable.write(_:to:)`.
 ///
-/// Every `write` grows the buffer as needed; nothing is allocated per value.
+/// Values are written in their in-memory (little-endian) layout; every `write`
+/// grows the message as needed, and nothing is allocated per value.
+///
+/// ```swift
+/// static func write(_ value: Reading, to writer: inout WireWriter) throws {
+///     writer.write(value.time)        // a fixed-size value, raw
+///     writer.write(value.sensor)      // a String: length + UTF-8
+/// }
+/// ```
 public struct WireWriter {
     /// The buffer being written; `buffer.count` is the end of what was written.
-    public let buffer: MessageBuffer
+    @usableFromInline let buffer: MessageBuffer
 
     /// A writer that appends to `buffer` after its current `count`.
-    public init(_ buffer: MessageBuffer) { self.buffer = buffer }
+    init(_ buffer: MessageBuffer) { self.buffer = buffer }
 
     /// Bytes written so far (including anything already in the buffer).
     @inlinable public var count: Int { buffer.count }
@@ -46,27 +63,23 @@ public struct WireWriter {
             write(bytes: utf8.baseAddress, count: utf8.count)
         }
     }
-
-    /// Reserves `count` bytes at the end and returns where they start.
-    @inlinable
-    public mutating func claim(_ count: Int) -> UnsafeMutableRawPointer {
-        buffer.reserve(buffer.count + count)
-        let start = buffer.base + buffer.count
-        buffer.count += count
-        return start
-    }
 }
 
-/// Reads little-endian values from bytes, checking every bound.
+/// Reads values from an incoming message, for `WireCodable.read(from:)`,
+/// checking every bound: a read past the end throws ``WireError``; it never traps.
 ///
-/// A read past the end throws `WireError`; it never traps.
+/// ```swift
+/// static func read(from reader: inout WireReader) throws -> Reading {
+///     Reading(time: try reader.read(Double.self), sensor: try reader.readString())
+/// }
+/// ```
 public struct WireReader {
     @usableFromInline let bytes: UnsafeRawBufferPointer
     /// Offset of the next byte to read.
-    public internal(set) var position: Int
+    @usableFromInline var position: Int
 
     /// A reader over `bytes`, starting at `position`.
-    public init(_ bytes: UnsafeRawBufferPointer, position: Int = 0) {
+    init(_ bytes: UnsafeRawBufferPointer, position: Int = 0) {
         self.bytes = bytes
         self.position = position
     }
@@ -105,5 +118,5 @@ public struct WireReader {
     mutating func skip(_ count: Int) { position += count }
 
     /// The bytes not yet read.
-    public var rest: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[position...]) }
+    var rest: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[position...]) }
 }

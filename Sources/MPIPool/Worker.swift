@@ -9,7 +9,7 @@ enum WorkerCore {
                     into out: MessageBuffer, shouldStop: () -> Bool) -> UInt64 {
         out.count = 0
         var writer = WireWriter(out)
-        let start = Clock.now
+        let start = MonotonicClock.now
         let outcome: ChunkOutcome
         if Int(header.taskID) < registry.entries.count {
             FrameEncoder.results(ResultHeader(chunkID: header.chunkID, count: header.count, computeNanos: 0), into: &writer)
@@ -17,7 +17,7 @@ enum WorkerCore {
         } else {
             outcome = .failed(offset: 0, reason: .unknownTask, message: "no task with id \(header.taskID) in this rank's registry")
         }
-        let nanos = Clock.now - start
+        let nanos = MonotonicClock.now - start
         switch outcome {
         case .completed:
             // Patch the compute time into the header written before the payload.
@@ -51,8 +51,8 @@ final class Worker {
 
     let spinNanos: UInt64
 
-    init(comm: Communicator, registry: TaskRegistry, spinMicroseconds: UInt64) throws(MPIError) {
-        self.spinNanos = spinMicroseconds * 1000
+    init(comm: Communicator, registry: TaskRegistry, spinNanoseconds: UInt64) throws(MPIError) {
+        self.spinNanos = spinNanoseconds
         self.transport = Transport(comm: comm)
         self.registry = registry
         self.receive = try transport.postReceive(from: .rank(0))
@@ -97,7 +97,7 @@ final class Worker {
                 try goodbye()
                 return
             default:
-                Console.error("MPIPool: rank \(transport.comm.rank) ignored an unexpected frame from the master: \(frame)")
+                Diagnostics.error("MPIPool: rank \(transport.comm.rank) ignored an unexpected frame from the master: \(frame)")
             }
             recycleReceiveBuffer(buffer)
             if stopRequested && stash.isEmpty {
@@ -109,7 +109,7 @@ final class Worker {
 
     private func decode(_ buffer: MessageBuffer) -> Frame {
         do { return try FrameDecoder.decode(buffer.bytes) } catch {
-            Console.error("MPIPool: fatal: rank \(transport.comm.rank) received a \(error) from the master; aborting the job")
+            Diagnostics.error("MPIPool: fatal: rank \(transport.comm.rank) received a \(error) from the master; aborting the job")
             transport.comm.abort(code: 70)
         }
     }
@@ -132,7 +132,7 @@ final class Worker {
     /// An immediate shutdown stops the chunk; anything else waits in the stash.
     private func checkForStop() -> Bool {
         if stopRequested { return true }
-        let now = Clock.coarseNow
+        let now = MonotonicClock.coarseNow
         guard now &- lastCheck > 1_000_000 else { return false }
         lastCheck = now
         do {
@@ -145,7 +145,7 @@ final class Worker {
                 stash.append(buffer)
             }
         } catch {
-            Console.error("MPIPool: rank \(transport.comm.rank): \(error)")
+            Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
         }
         return false
     }

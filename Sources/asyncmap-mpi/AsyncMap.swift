@@ -46,7 +46,7 @@ struct AsyncMap: ParsableCommand {
         }
         let chunkSize = ChunkSize.fixed(chunksize)
         let showStats = stats
-        try Pool.run(tasks, options: PoolOptions(trace: trace)) { pool in
+        try Pool.run(tasks, options: PoolOptions(tracesScheduling: trace)) { pool in
             let a = Array(1...10)
             let b = Array(11...20)
             let sumFuture = try pool.starmapAsync(add, over: zip(a, b), chunkSize: chunkSize)

@@ -56,7 +56,7 @@ struct CountWords: ParsableCommand {
         var tasks = TaskRegistry()
         let countFile = tasks.register("count_words") { (path: String) -> FileCount in FileCount.count(path: path) }
         let command = self
-        let status = try Pool.run(tasks, options: PoolOptions(trace: trace)) { pool in try command.count(pool, countFile) }
+        let status = try Pool.run(tasks, options: PoolOptions(tracesScheduling: trace)) { pool in try command.count(pool, countFile) }
         if let status, status != 0 { throw ExitCode(status) }
     }
 
@@ -90,7 +90,7 @@ struct CountWords: ParsableCommand {
         var totals = WordCounts()
         var counted = 0
         if !files.isEmpty {
-            let results = try pool.imapUnordered(countFile, over: files, chunkSize: chunksize)
+            let results = try pool.imapUnordered(countFile, over: files, chunkSize: .fixed(chunksize))
             while let file = try results.next() {
                 if file.error.isEmpty {
                     totals.add(words: file.words, counts: file.counts)

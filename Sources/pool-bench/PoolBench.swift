@@ -61,7 +61,7 @@ struct PoolBench: ParsableCommand {
         let sumAll = registry.register("sum_all_values") { (x: Int) in sumAllValues(x) }
         let square = registry.register("square") { (x: Int) in x &* x }
         let bench = self
-        try Pool.run(registry, options: PoolOptions(spinMicroseconds: spinMicroseconds)) { pool in
+        try Pool.run(registry, options: PoolOptions(spin: .microseconds(Int64(clamping: spinMicroseconds)))) { pool in
             if let w = bench.workers, w != pool.workerCount {
                 Console.out(#"{"workload": "\#(bench.workload)", "ok": false, "error": "need \#(w) workers, have \#(pool.workerCount)"}"#)
                 return
@@ -165,7 +165,7 @@ struct PoolBench: ParsableCommand {
         var sum = 0
         var count = 0
         var inOrder = true
-        let results = try pool.imap(square, over: (0..<n).lazy.map { $0 }, chunkSize: chunksize)
+        let results = try pool.imap(square, over: (0..<n).lazy.map { $0 }, chunkSize: .fixed(chunksize))
         while let value = try results.next() {
             if value != count &* count { inOrder = false }
             sum &+= value

@@ -44,7 +44,7 @@ extension Scenarios {
             value("async.cancelOutcome", outcome { try result.get() })
             value("async.cancelSeconds", fmt(seconds(since: start)))
             let r = submitted.get()!
-            value("async.cancelledResultReady", r.ready)
+            value("async.cancelledResultReady", r.isReady)
             value("async.cancelledGet", outcome { try r.get() })
 
             let mapTask = Task { try await pool.map(t.square, over: 0..<40, chunkSize: 4) }
@@ -55,9 +55,9 @@ extension Scenarios {
             let futureTask = Task { try await future.value }
             futureTask.cancel()
             value("async.cancelFutureValue", outcome { try (try blocking { await futureTask.result }).get() })
-            value("async.futureCancelled", future.cancelled)
+            value("async.futureCancelled", future.isCancelled)
             // All of that happened while every worker still ran a blocker: the cancelled work was pending.
-            value("async.blockersStillRunning", blockers.allSatisfy { !$0.ready })
+            value("async.blockersStillRunning", blockers.allSatisfy { !$0.isReady })
             for b in blockers { _ = try b.get() }
             value("async.servesAfterCancel", try pool.apply(t.square, 5))
         }

@@ -22,22 +22,22 @@ extension Scenarios {
             // get(timeout:) on a slow task: times out after ≈ the timeout, the task goes on.
             let start = ContinuousClock.now
             let slow = try pool.applyAsync(t.nap, 1.0)
-            value("basics.successfulBeforeReady", outcome { try slow.successful })
+            value("basics.successfulBeforeReady", outcome { try slow.successful() })
             value("basics.progressBeforeReady", "\(slow.progress.done)/\(slow.progress.total)")
             let t0 = ContinuousClock.now
-            value("basics.getTimeout", outcome { try slow.get(timeout: 0.3) })
+            value("basics.getTimeout", outcome { try slow.get(timeout: .seconds(0.3)) })
             value("basics.getTimeoutSeconds", fmt(seconds(since: t0)))
-            value("basics.readyAfterTimeout", slow.ready)
-            value("basics.waitTimeoutShort", slow.wait(timeout: 0.05))
+            value("basics.readyAfterTimeout", slow.isReady)
+            value("basics.waitTimeoutShort", slow.wait(timeout: .seconds(0.05)))
             value("basics.laterGet", outcome { try slow.get() })
             value("basics.slowTotalSeconds", fmt(seconds(since: start)))
-            value("basics.successfulAfter", outcome { try slow.successful })
+            value("basics.successfulAfter", outcome { try slow.successful() })
             value("basics.progressAfter", "\(slow.progress.done)/\(slow.progress.total)")
-            value("basics.waitTimeoutReady", slow.wait(timeout: 0.01))
+            value("basics.waitTimeoutReady", slow.wait(timeout: .seconds(0.01)))
 
             let big = try pool.mapAsync(t.square, over: 0..<100, chunkSize: 7)
             big.wait()
-            value("basics.bigReady", big.ready)
+            value("basics.bigReady", big.isReady)
             value("basics.bigProgress", "\(big.progress.done)/\(big.progress.total)")
             value("basics.bigSum", try big.get().reduce(0, +))
             value("basics.bigAwaited", try blocking { try await big.value.count })
@@ -68,7 +68,7 @@ extension Scenarios {
                 order.update { $0.append(i) }
                 ranks.update { _ = $0.insert(PoolContext.rank) }
                 threads.update { $0.append(UInt(pthread_self())) }
-                if let mine = results.get()[i] { readyInside.update { $0.append(mine.ready) } }
+                if let mine = results.get()[i] { readyInside.update { $0.append(mine.isReady) } }
                 pause(seconds: 0.05)
                 finished.update { _ = $0.insert(i) }
                 running.update { $0 -= 1 }
@@ -144,10 +144,10 @@ extension Scenarios {
                 counts.append(try pool.starmapAsync(t.add, over: [(Int, Int)](), chunkSize: size).get().count)
                 counts.append(try blocking { try await pool.map(t.square, over: none, chunkSize: size).count })
             }
-            for chunk in [1, 4] {
+            for chunk: ChunkSize in [1, 4, .auto] {
                 counts.append(try pool.imap(t.square, over: none, chunkSize: chunk).next() == nil ? 0 : 1)
                 counts.append(try pool.imapUnordered(t.square, over: none, chunkSize: chunk).next() == nil ? 0 : 1)
-                counts.append(try Executor(pool).map(t.square, none, chunkSize: chunk).count)
+                counts.append(try Executor(pool).map(t.square, over: none, chunkSize: chunk).count)
                 counts.append(try blocking {
                     var n = 0
                     for try await _ in try pool.imapUnordered(t.square, over: none, chunkSize: chunk) { n += 1 }

@@ -13,10 +13,10 @@ extension Scenarios {
             let pending = try pool.applyAsync(t.square, 3)
             value("edges.cancelPending", pending.cancel())
             value("edges.cancelPendingGet", outcome { try pending.get() })
-            value("edges.cancelPendingSuccessful", outcome { try pending.successful })
+            value("edges.cancelPendingSuccessful", outcome { try pending.successful() })
             for b in blockers { _ = try b.get() }
             value("edges.cancelDone", blockers[0].cancel())
-            value("edges.getTimeoutZeroWhenReady", outcome { try blockers[0].get(timeout: 0) > 0 })
+            value("edges.getTimeoutZeroWhenReady", outcome { try blockers[0].get(timeout: .seconds(0)) > 0 })
             let partly = try pool.mapAsync(t.nap, over: Array(repeating: 0.2, count: 12))
             let answer = partly.cancel()
             value("edges.cancelPartlyStarted", answer)
@@ -31,13 +31,13 @@ extension Scenarios {
                 let f = try ex.submit(t.square, i)
                 guard f.cancel() else { continue }
                 answeredTrue += 1
-                if !f.done { notReadyAfterCancel += 1 }
-                if !f.cancelled { notCancelledAfterCancel += 1 }
+                if !f.isDone { notReadyAfterCancel += 1 }
+                if !f.isCancelled { notCancelledAfterCancel += 1 }
             }
             value("edges.cancelAnsweredTrue", answeredTrue)
             value("edges.notDoneRightAfterCancel", notReadyAfterCancel)
             value("edges.notCancelledRightAfterCancel", notCancelledAfterCancel)
-            value("edges.wallsStillRunning", walls.allSatisfy { !$0.ready })
+            value("edges.wallsStillRunning", walls.allSatisfy { !$0.isReady })
             for w in walls { _ = try w.get() }
 
             // errorCallback of a map with several failures gets the lowest index.

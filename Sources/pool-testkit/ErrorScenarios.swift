@@ -18,7 +18,7 @@ extension Scenarios {
             value("errors.applyRankIsWorker", ((error as? TaskError)?.rank).map { (1...3).contains($0) } ?? false)
             value("errors.errorCallback", received.get().joined(separator: "|"))
             value("errors.errorCallbackSameError", received.get() == [taskErrorFacts(error)])
-            value("errors.successful", outcome { try failing.successful })
+            value("errors.successful", outcome { try failing.successful() })
             value("errors.syncApply", taskErrorFacts(thrown { try pool.apply(t.job, (6, 0, true)) }))
             value("errors.description", (error as? TaskError).map { "\($0)" } ?? "none")
 
@@ -36,7 +36,7 @@ extension Scenarios {
             value("errors.resultUnencodable", taskErrorFacts(thrown { try pool.apply(t.makeUnencodable, 1) }))
             let burst = try (0..<20).map { try pool.applyAsync(t.makeUnencodable, $0) }
             value("errors.resultUnencodableBurst",
-                  burst.filter { r in r.wait(timeout: 20) && (thrown { try r.get() } as? TaskError)?.reason == .resultUnencodable }.count)
+                  burst.filter { r in r.wait(timeout: .seconds(20)) && (thrown { try r.get() } as? TaskError)?.reason == .resultUnencodable }.count)
             var inARow = 0
             for i in 0..<20 where (thrown { try pool.apply(t.makeUnencodable, i) } as? TaskError)?.reason == .resultUnencodable { inARow += 1 }
             value("errors.resultUnencodableInARow", inARow)

@@ -10,34 +10,34 @@ extension Scenarios {
             let ex = Executor(pool)
             let f = try ex.submit(t.square, 12)
             value("exec.result", outcome { try f.result() })
-            value("exec.resultWithTimeout", outcome { try f.result(timeout: 5) })
+            value("exec.resultWithTimeout", outcome { try f.result(timeout: .seconds(5)) })
             value("exec.exception", outcome { try f.exception().map(errorName) ?? "nil" })
-            value("exec.done", f.done)
-            value("exec.cancelledFlag", f.cancelled)
+            value("exec.done", f.isDone)
+            value("exec.cancelledFlag", f.isCancelled)
             value("exec.cancelDone", f.cancel())
             let bad = try ex.submit(t.job, (4, 0, true))
             value("exec.failResult", outcome { try bad.result() })
             value("exec.failException", outcome { try bad.exception().map(errorName) ?? "nil" })
 
             let slowOne = try ex.submit(t.nap, 0.5)
-            value("exec.doneWhileRunning", slowOne.done)
+            value("exec.doneWhileRunning", slowOne.isDone)
             let t0 = ContinuousClock.now
-            value("exec.resultTimeout", outcome { try slowOne.result(timeout: 0.1) })
+            value("exec.resultTimeout", outcome { try slowOne.result(timeout: .seconds(0.1)) })
             value("exec.resultTimeoutSeconds", fmt(seconds(since: t0)))
-            value("exec.exceptionTimeout", outcome { try slowOne.exception(timeout: 0.05).map(errorName) ?? "nil" })
+            value("exec.exceptionTimeout", outcome { try slowOne.exception(timeout: .seconds(0.05)).map(errorName) ?? "nil" })
             value("exec.resultAfterTimeout", outcome { try slowOne.result() > 0 })
 
             // cancel(): 12 slow tasks on 3 workers — the last is still queued, the first is running.
             let slow = try (0..<12).map { _ in try ex.submit(t.nap, 0.3) }
             let last = slow.last!
             value("exec.cancelPending", last.cancel())
-            value("exec.cancelPendingCancelled", last.cancelled)
-            value("exec.cancelPendingDone", last.done)
+            value("exec.cancelPendingCancelled", last.isCancelled)
+            value("exec.cancelPendingDone", last.isDone)
             value("exec.cancelPendingResult", outcome { try last.result() })
             value("exec.cancelPendingException", outcome { try last.exception().map(errorName) ?? "nil" })
             value("exec.cancelAgain", last.cancel())
             value("exec.cancelRunning", slow[0].cancel())
-            value("exec.cancelRunningCancelled", slow[0].cancelled)
+            value("exec.cancelRunningCancelled", slow[0].isCancelled)
             value("exec.runningResult", outcome { try slow[0].result() > 0 })
             value("exec.cancelFinished", slow[0].cancel())
             for g in slow.dropLast() { _ = try g.result() }
@@ -49,17 +49,17 @@ extension Scenarios {
             let onCallbackThread = Box(true)
             let pending = try ex.submit(t.nap, 0.2)
             pending.addDoneCallback { g in
-                seen.update { $0.append("pending:done=\(g.done):\(outcome { try g.result() > 0 })") }
+                seen.update { $0.append("pending:done=\(g.isDone):\(outcome { try g.result() > 0 })") }
                 if UInt(pthread_self()) == mainThread { onCallbackThread.set(false) }
                 called.signal()
             }
             f.addDoneCallback { g in
-                seen.update { $0.append("already:done=\(g.done):\(outcome { try g.result() })") }
+                seen.update { $0.append("already:done=\(g.isDone):\(outcome { try g.result() })") }
                 if UInt(pthread_self()) == mainThread { onCallbackThread.set(false) }
                 called.signal()
             }
             last.addDoneCallback { g in
-                seen.update { $0.append("cancelled:cancelled=\(g.cancelled)") }
+                seen.update { $0.append("cancelled:cancelled=\(g.isCancelled)") }
                 called.signal()
             }
             var signalled = 0
@@ -74,9 +74,9 @@ extension Scenarios {
             let order = ex.asCompleted(racing).map { g in racing.firstIndex { $0 === g }! }
             value("exec.asCompleted", list(order))
             let lonely = [try ex.submit(t.nap, 0.5)]
-            let timed = ex.asCompleted(lonely, timeout: 0.1)
+            let timed = ex.asCompleted(lonely, timeout: .seconds(0.1))
             let early = Array(timed)
-            value("exec.asCompletedTimeout", "\(early.count):timedOut=\(timed.timedOut)")
+            value("exec.asCompletedTimeout", "\(early.count):timedOut=\(timed.didTimeOut)")
             _ = try lonely[0].result()
 
             // wait(returnWhen:)
@@ -93,28 +93,28 @@ extension Scenarios {
             let w4 = ex.wait(c, returnWhen: .firstException)
             value("exec.waitFirstExceptionNoneFails", "\(w4.done.count)/\(w4.notDone.count)")
             let d = [try ex.submit(t.nap, 0.5)]
-            let w5 = ex.wait(d, timeout: 0.1)
+            let w5 = ex.wait(d, timeout: .seconds(0.1))
             value("exec.waitTimeout", "\(w5.done.count)/\(w5.notDone.count)")
             _ = try d[0].result()
 
             // map, map over two sequences, map(timeout:)
-            value("exec.map", outcome { list(try ex.map(t.square, 0..<10, chunkSize: 3)) })
-            value("exec.map2", outcome { list(try ex.map(t.add, [1, 2, 3], [10, 20, 30])) })
-            value("exec.mapFailure", outcome { try ex.map(t.job, [(0, 0, false), (1, 0, true)]) })
+            value("exec.map", outcome { list(try ex.map(t.square, over: 0..<10, chunkSize: 3)) })
+            value("exec.map2", outcome { list(try ex.map(t.add, over: [1, 2, 3], [10, 20, 30])) })
+            value("exec.mapFailure", outcome { try ex.map(t.job, over: [(0, 0, false), (1, 0, true)]) })
             let t1 = ContinuousClock.now
-            value("exec.mapTimeout", outcome { try ex.map(t.nap, [0.4, 0.4, 0.4], timeout: 0.1) })
+            value("exec.mapTimeout", outcome { try ex.map(t.nap, over: [0.4, 0.4, 0.4], timeout: .seconds(0.1)) })
             value("exec.mapTimeoutSeconds", fmt(seconds(since: t1)))
 
             // shutdown(cancelFutures: true): what has not started is cancelled, the rest finishes.
             let many = try (0..<12).map { _ in try ex.submit(t.nap, 0.2) }
             _ = try many[0].result()
             ex.shutdown(wait: true, cancelFutures: true)
-            value("exec.shutdownAllDone", many.allSatisfy(\.done))
-            let cancelled = many.filter(\.cancelled).count
+            value("exec.shutdownAllDone", many.allSatisfy(\.isDone))
+            let cancelled = many.filter(\.isCancelled).count
             let completed = many.filter { (try? $0.result()) != nil }.count
             value("exec.shutdownCancelled", cancelled)
             value("exec.shutdownCompleted", completed)
-            value("exec.shutdownCancelledResults", many.filter(\.cancelled).map { g in outcome { try g.result() } }.allSatisfy { $0 == "error:cancelled" })
+            value("exec.shutdownCancelledResults", many.filter(\.isCancelled).map { g in outcome { try g.result() } }.allSatisfy { $0 == "error:cancelled" })
             value("exec.submitAfterShutdown", outcome { try ex.submit(t.square, 1) })
         }
     }

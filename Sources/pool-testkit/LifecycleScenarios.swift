@@ -16,7 +16,7 @@ extension Scenarios {
             for _ in 0..<3 { results.append(try pool.applyAsync(t.nap, 0.3, callback: { _ in callbacks.update { $0 += 1 } })) }
             let late = try pool.imap(t.square, over: 0..<10)
             pool.close()
-            value("life.readyAtClose", results.filter(\.ready).count)
+            value("life.readyAtClose", results.filter(\.isReady).count)
             value("life.applyAfterClose", outcome { try pool.applyAsync(t.square, 1) })
             value("life.applySyncAfterClose", outcome { try pool.apply(t.square, 1) })
             value("life.mapAfterClose", outcome { try pool.map(t.square, over: [1, 2]) })
@@ -28,7 +28,7 @@ extension Scenarios {
             let start = ContinuousClock.now
             value("life.join", outcome { try pool.join() })
             value("life.joinSeconds", fmt(seconds(since: start)))
-            value("life.allReadyAfterJoin", results.allSatisfy(\.ready) && mapped.ready)
+            value("life.allReadyAfterJoin", results.allSatisfy(\.isReady) && mapped.isReady)
             value("life.callbacksAfterJoin", callbacks.get())
             value("life.resultsAfterJoin", results.allSatisfy { (try? $0.get()) != nil } && (try? mapped.get())?.count == 40)
             // The imap submitted its first window before close; its later chunks are refused.

@@ -1,5 +1,6 @@
 import Dispatch
 import MPIPool
+import PoolCLI
 import Synchronization
 
 /// Prints `check name=value` (the tests parse these).
@@ -28,6 +29,8 @@ func errorName(_ error: any Error) -> String {
         case .registryMismatch: return "registryMismatch"
         case .mpi: return "mpi"
         case .initializerFailed(let rank, _, _): return "initializerFailed(rank: \(rank))"
+        case .alreadyRun: return "alreadyRun"
+        case .ended: return "ended"
         }
     }
     if let e = error as? TaskError { return "TaskError.\(e.reason.rawValue)" }

@@ -32,15 +32,15 @@ extension Scenarios {
             value("workers.imapChunkZero", outcome { try pool.imap(t.square, over: [1, 2], chunkSize: 0) })
             value("workers.imapUnorderedChunkZero", outcome { try pool.imapUnordered(t.square, over: [1, 2], chunkSize: 0) })
             value("workers.imapWindowZero", outcome { try pool.imap(t.square, over: [1, 2], window: 0) })
-            value("workers.executorMapChunkZero", outcome { try Executor(pool).map(t.square, [1, 2], chunkSize: 0) })
+            value("workers.executorMapChunkZero", outcome { try Executor(pool).map(t.square, over: [1, 2], chunkSize: 0) })
             value("workers.asyncMapChunkZero", outcome { try blocking { try await pool.map(t.square, over: [1, 2], chunkSize: 0) } })
             value("workers.servesAfter", list(try pool.map(t.square, over: 0..<5)))
         }
     }
 
-    /// Chunk sizes, with `trace: true`: job ids are submission numbers, in the order below.
+    /// Chunk sizes, with `tracesScheduling: true`: job ids are submission numbers, in the order below.
     static func chunking(_ t: TestTasks) throws {
-        try Pool.run(t.registry, options: PoolOptions(trace: true)) { pool in
+        try Pool.run(t.registry, options: PoolOptions(tracesScheduling: true)) { pool in
             let expected = (0..<100).map { $0 * $0 }
             let cases: [(String, ChunkSize, Int)] = [
                 ("fixed7", .fixed(7), 100), ("literal10", 10, 100), ("auto", .auto, 100), ("guided", .guided(), 100),

@@ -84,7 +84,7 @@ struct SleepJobs: ParsableCommand {
             return record.ended()
         }
         let options = self
-        try Pool.run(tasks, options: PoolOptions(trace: trace)) { pool in
+        try Pool.run(tasks, options: PoolOptions(tracesScheduling: trace)) { pool in
             try options.runJobs(pool, sleep, durations: durations, longest: longest, decimals: decimals)
         }
     }

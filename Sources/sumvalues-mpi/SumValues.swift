@@ -122,7 +122,7 @@ struct Modes: ParsableCommand {
         var tasks = TaskRegistry()
         let sum = registerSum(&tasks)
         let command = self
-        try Pool.run(tasks, options: PoolOptions(trace: workload.trace)) { pool in
+        try Pool.run(tasks, options: PoolOptions(tracesScheduling: workload.trace)) { pool in
             let log = try TimerLog(path: command.log)
             try command.run(pool, sum, log: log)
         }

@@ -1,3 +1,5 @@
+import MPIPool
+
 /// A plain-text table of what each worker did, for programs to print.
 ///
 /// ```

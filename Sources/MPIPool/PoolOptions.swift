@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How `Pool.run` sets up the pool.
+///
+/// ```swift
+/// let options = PoolOptions(maxWorkers: 8, initializer: { try Cache.load() })
+/// try await Pool.run(tasks, options: options) { pool in … }
+/// ```
+public struct PoolOptions: Sendable {
+    /// Use only the first `maxWorkers` worker ranks (nil = all). Must be ≥ 1.
+    /// The ranks left out are released at start-up.
+    public var maxWorkers: Int?
+    /// Whether rank 0 runs chunks itself while it waits (off by default: rank 0 only schedules).
+    public var masterRunsTasks: Bool
+    /// Whether every scheduling decision is printed on stderr (`trace: send chunk …`).
+    /// The environment variable `MPIPOOL_TRACE=1` turns it on too.
+    public var tracesScheduling: Bool
+    /// How long a waiting rank keeps polling after the last message before it
+    /// starts to sleep (default 50 µs). Longer is hotter and burns more CPU while idle.
+    public var spin: Duration
+    /// Runs once on every rank that runs tasks, before its first task (Python's
+    /// `initializer`/`initargs`: capture the arguments). If it throws on any
+    /// rank, `Pool.run` throws ``PoolError/initializerFailed(rank:host:message:)`` naming the rank.
+    public var initializer: (@Sendable () throws -> Void)?
+
+    /// Options for `Pool.run`; every parameter has the default described on its property.
+    public init(maxWorkers: Int? = nil, masterRunsTasks: Bool = false, tracesScheduling: Bool = false,
+                spin: Duration = .microseconds(50), initializer: (@Sendable () throws -> Void)? = nil) {
+        self.initializer = initializer
+        self.maxWorkers = maxWorkers
+        self.masterRunsTasks = masterRunsTasks
+        self.tracesScheduling = tracesScheduling || getenv("MPIPOOL_TRACE") != nil
+        self.spin = spin
+    }
+
+    /// `spin` in nanoseconds, capped at one second (a longer spin is a busy wait).
+    var spinNanoseconds: UInt64 { min(MonotonicClock.nanoseconds(spin) ?? 1_000_000_000, 1_000_000_000) }
+}
