@@ -8,6 +8,7 @@
 /// catch let error as TaskError { print("item \(error.index) failed on rank \(error.rank) (\(error.host)): \(error.message)") }
 /// ```
 public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// Which step failed: the task itself, or carrying its values across the wire.
     public enum Reason: String, Sendable {
         /// The task's own code threw.
         case threw
@@ -33,8 +34,10 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
     public let host: String
     /// What went wrong: the original error's description.
     public let message: String
+    /// Which step failed.
     public let reason: Reason
 
+    /// An error with these facts (the pool makes them; tests and wrappers may too).
     public init(task: String, index: Int, rank: Int, host: String, message: String, reason: Reason = .threw) {
         self.task = task
         self.index = index
@@ -44,6 +47,7 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
         self.reason = reason
     }
 
+    /// `task <name> item <index> threw on rank <rank> (<host>): <message>`.
     public var description: String {
         let what = switch reason {
         case .threw: "threw"
@@ -85,6 +89,7 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
     /// lives inside that body.
     case ended
 
+    /// What happened, in a sentence that says what the user did.
     public var description: String {
         switch self {
         case .invalidArgument(let text): "invalid argument: \(text)"

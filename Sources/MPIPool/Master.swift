@@ -1,17 +1,5 @@
 import MPI
 
-/// What the master knows of each worker, for tables and errors.
-public struct WorkerStats: Sendable, Equatable {
-    public let rank: Int
-    public let host: String
-    public let pid: Int
-    /// Chunks and items this rank finished.
-    public internal(set) var chunks = 0
-    public internal(set) var tasks = 0
-    /// Seconds this rank spent running tasks (as it measured them).
-    public internal(set) var busySeconds = 0.0
-}
-
 /// The master's progress loop: the only code on rank 0 that calls MPI.
 ///
 /// It runs on the MPI thread. User threads talk to it through `PoolCore`

@@ -101,8 +101,9 @@ final class PoolCore: @unchecked Sendable {
     }
 
     private func checkOpenLocked(afterClose: Bool) throws(PoolError) {
-        if ended || stopped { throw .ended }
+        if ended { throw .ended }
         if terminated { throw .terminated }
+        if stopped { throw .ended }
         if closed && !afterClose { throw .closed }
     }
 

@@ -28,6 +28,7 @@ struct TaskEntry: Sendable {
 public struct TaskRegistry: Sendable {
     private(set) var entries: [TaskEntry] = []
 
+    /// An empty registry.
     public init() {}
 
     /// Registers a task of one argument.

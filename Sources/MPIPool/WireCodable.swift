@@ -75,6 +75,7 @@ extension String: WireCodable {
 
 /// Used as the argument of tasks that take none.
 public struct NoArguments: BitwiseWireCodable, Equatable {
+    /// The one value: `pool.apply(task, NoArguments())`, or just `pool.apply(task)`.
     public init() {}
 }
 

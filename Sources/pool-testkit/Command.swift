@@ -41,6 +41,8 @@ enum Scenarios {
         "empty": empty,
         "imap": imap,
         "async": concurrency,
+        "async-body": asyncBody,
+        "async-body-throws": asyncBodyThrows,
         "executor": executor,
         "errors": errors,
         "lifecycle": lifecycle,

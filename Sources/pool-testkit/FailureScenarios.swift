@@ -17,7 +17,11 @@ extension Scenarios {
     static func workerDies(_ t: TestTasks) throws {
         var tasks = TaskRegistry()
         let die = tasks.register("die") { (x: Int) -> Int in
-            if x == 3 { Glibc.exit(3) }
+            if x == 3 {
+                // `_exit` skips the C library's flush: the line only survives if stdout is line-buffered.
+                print("check dies.printedBeforeExit=rank\(PoolContext.rank)")
+                Glibc._exit(3)
+            }
             return x
         }
         try Pool.run(tasks) { pool in

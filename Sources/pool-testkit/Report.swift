@@ -8,11 +8,6 @@ func value(_ name: String, _ value: Any) {
     Console.out("check \(name)=\(value)")
 }
 
-/// Prints `ok name` or `FAIL name: detail`.
-func expect(_ name: String, _ condition: Bool, _ detail: @autoclosure () -> String = "") {
-    Console.out(condition ? "ok \(name)" : "FAIL \(name): \(detail())")
-}
-
 /// Integers as `1,4,9`.
 func list(_ values: some Sequence<Int>) -> String { values.map(String.init).joined(separator: ",") }
 

@@ -44,11 +44,6 @@ import Testing
         #expect(outcome.lines.filter { $0.hasPrefix("Sum of") }.count == 2, sourceLocation: sourceLocation)
     }
 
-    @Test func totalLinesAreTheTutorials() {
-        #expect(Self.expectedSumLine == "Sum of sums of 'a' and 'b' is 210")
-        #expect(Self.expectedProductLine == "Sum of products of 'a' and 'b' is 935")
-    }
-
     // MARK: Results
 
     @Test func fourRanksComputeEveryPairOnTheWorkers() throws {

@@ -125,7 +125,8 @@ extension PoolAPITests {
         run.expect("life.imapIteratedBeforeClose", "100:end")
     }
 
-    @Test func terminateWithTenThousandQueuedTasksIsQuickAndFailsThemWithTerminated() throws {
+    /// A hang guard (< 10 s); the figure itself (0.1 s measured, target < 2 s) is printed, not asserted.
+    @Test func terminateWithTenThousandQueuedTasksEndsWithoutHangingAndFailsThemWithTerminated() throws {
         let run = try ScenarioRun.shared("terminate", timeout: 60)
         run.expectClean()
         let seconds = try #require(run.number("term.seconds"), "\(run)")
