@@ -9,6 +9,10 @@ import MPI
 /// → `handleMessage` → `accept` (results stored) → `apply` → `finish` → `publishFinishedJobs`. While results are expected it polls
 /// hot, then backs off; with nothing in flight it sleeps until a command.
 ///
+/// Which threads exist, which lock guards what, and why no lock is held while
+/// user code runs: the DocC article "How it waits and the wire format", section
+/// "Threads and locks" (`MPIPool.docc/HowItWaits.md`).
+///
 /// Only the MPI thread touches its mutable state, so that state skips Swift's
 /// dynamic exclusivity checks (`@exclusivity(unchecked)`): measured with
 /// callgrind, they cost a fifth of the master's instructions per message.
