@@ -28,11 +28,14 @@ public final class AsyncResult<T: Sendable>: Sendable {
     public let total: Int
     /// The master's id of the job behind this result.
     let jobID: Int
+    /// Whether a callback runs before it is ready (on the callback thread).
+    let hasCallback: Bool
 
-    init(core: PoolCore, total: Int, jobID: Int) {
+    init(core: PoolCore, total: Int, jobID: Int, hasCallback: Bool = false) {
         self.core = core
         self.total = total
         self.jobID = jobID
+        self.hasCallback = hasCallback
     }
 
     /// Whether the result is available (successfully or not). With a callback,
@@ -51,8 +54,13 @@ public final class AsyncResult<T: Sendable>: Sendable {
 
     /// Waits for the result and returns it, or rethrows the error that ended it
     /// (a ``TaskError`` for a failed item).
+    ///
+    /// From inside a callback it works for results without a callback; for a
+    /// result whose own callback has not run yet it throws ``PoolError/wouldDeadlock(_:)``
+    /// at once (that callback would run only after the current one returns).
     public func get() throws -> T {
-        try wait(deadline: nil)!.get()
+        if wouldDeadlock { throw PoolError.wouldDeadlock("get() in a callback, on a result whose own callback has not run yet") }
+        return try wait(deadline: nil)!.get()
     }
 
     /// Waits at most `timeout`; throws ``PoolError/timeout(after:)`` if the result is not
@@ -62,16 +70,26 @@ public final class AsyncResult<T: Sendable>: Sendable {
     /// let value = try result.get(timeout: .seconds(2))
     /// ```
     public func get(timeout: Duration) throws -> T {
+        if wouldDeadlock { throw PoolError.wouldDeadlock("get(timeout:) in a callback, on a result whose own callback has not run yet") }
         guard let result = wait(deadline: MonotonicClock.deadline(after: timeout)) else { throw PoolError.timeout(after: timeout) }
         return try result.get()
     }
 
-    /// Waits until the result is ready.
-    public func wait() { _ = wait(deadline: nil) }
+    /// Waits until the result is ready. In a callback, on a result whose own
+    /// callback has not run yet, it returns at once (waiting could never end).
+    public func wait() { if !wouldDeadlock { _ = wait(deadline: nil) } }
 
     /// Waits until the result is ready or `timeout` passes; returns whether it is ready.
+    /// In a callback, on a result whose own callback has not run yet, returns false at once.
     @discardableResult
-    public func wait(timeout: Duration) -> Bool { wait(deadline: MonotonicClock.deadline(after: timeout)) != nil }
+    public func wait(timeout: Duration) -> Bool {
+        if wouldDeadlock { return false }
+        return wait(deadline: MonotonicClock.deadline(after: timeout)) != nil
+    }
+
+    /// Whether waiting here would wait for ever: on the callback thread, for a
+    /// result that becomes ready only after its own callback, queued behind this one.
+    private var wouldDeadlock: Bool { hasCallback && core.callbacks.isCurrentThread && !isReady }
 
     /// The result, awaited without blocking a thread. Cancelling the awaiting
     /// Swift task cancels this work if it has not started.

@@ -1,3 +1,8 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs user callbacks on one thread of the master, one at a time, in the
 /// order their results completed.
 final class CallbackQueue: @unchecked Sendable {
@@ -7,6 +12,12 @@ final class CallbackQueue: @unchecked Sendable {
     private var head = 0
     private var running = false
     private var finished = false
+    /// The callback thread's id while it runs (0: none).
+    private let thread = Atomic<UInt>(0)
+
+    /// Whether the calling thread is the callback thread: a blocking pool call
+    /// made here must not wait for a result whose own callback is queued behind it.
+    var isCurrentThread: Bool { thread.load(ordering: .relaxed) == UInt(pthread_self()) }
 
     /// Queues `work`; starts the thread on first use.
     func enqueue(_ work: @escaping @Sendable () -> Void) {
@@ -29,6 +40,8 @@ final class CallbackQueue: @unchecked Sendable {
     }
 
     private func loop() {
+        thread.store(UInt(pthread_self()), ordering: .relaxed)
+        defer { thread.store(0, ordering: .relaxed) }
         monitor.lock()
         while true {
             if head < queue.count {

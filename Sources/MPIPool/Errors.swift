@@ -22,6 +22,8 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
         case resultUndecodable
         /// The worker does not know the task (registries differ).
         case unknownTask
+        /// The item ran longer than its `timeout:`; the worker's late result is discarded.
+        case timedOut
     }
 
     /// The task's registered name.
@@ -36,9 +38,12 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
     /// Which step failed.
     public let reason: Reason
+    /// How many times the item ran (more than 1 after `retries:`).
+    public let attempts: Int
 
     /// An error with these facts (the pool makes them; tests and wrappers may too).
-    public init(task: String, index: Int, rank: Int, host: String, message: String, reason: Reason = .threw) {
+    public init(task: String, index: Int, rank: Int, host: String, message: String, reason: Reason = .threw, attempts: Int = 1) {
+        self.attempts = attempts
         self.task = task
         self.index = index
         self.rank = rank
@@ -47,7 +52,7 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
         self.reason = reason
     }
 
-    /// `task <name> item <index> threw on rank <rank> (<host>): <message>`.
+    /// `task <name> item <index> threw on rank <rank> (<host>) (after <n> attempts): <message>`.
     public var description: String {
         let what = switch reason {
         case .threw: "threw"
@@ -56,8 +61,10 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
         case .argumentsUnencodable: "could not encode its arguments (on the master)"
         case .resultUndecodable: "sent a result the master could not decode"
         case .unknownTask: "is unknown to the worker"
+        case .timedOut: "timed out"
         }
-        return "task \(task) item \(index) \(what) on rank \(rank) (\(host)): \(message)"
+        let tries = attempts > 1 ? " (after \(attempts) attempts)" : ""
+        return "task \(task) item \(index) \(what) on rank \(rank) (\(host))\(tries): \(message)"
     }
 }
 
@@ -88,6 +95,9 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The pool was used after `Pool.run`'s body returned (or threw): it only
     /// lives inside that body.
     case ended
+    /// A blocking call from inside a callback that could never return: it would
+    /// wait for a callback queued behind the running one (callbacks run one at a time).
+    case wouldDeadlock(String)
 
     /// What happened, in a sentence that says what the user did.
     public var description: String {
@@ -104,6 +114,7 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
         case .alreadyRun:
             "Pool.run was already called in this process: MPI starts once per process, so a pool runs once; do all the work inside one Pool.run"
         case .ended: "the pool was used after Pool.run's body returned: a pool lives only inside that body"
+        case .wouldDeadlock(let call): "\(call): callbacks run one at a time on one thread, so this would wait for ever"
         }
     }
 }

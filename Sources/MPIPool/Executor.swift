@@ -24,21 +24,23 @@ public final class Executor: Sendable {
     /// An executor over `pool` (several executors may share one pool).
     public init(_ pool: Pool) { self.pool = pool }
 
-    /// Schedules `task(arguments)`; returns its future.
-    public func submit<A, R>(_ task: PoolTask<A, R>, _ arguments: A) throws -> Future<R> {
-        Future(try pool.applyAsync(task, arguments))
+    /// Schedules `task(arguments)`; returns its future. `timeout` bounds how long the
+    /// task may run (nil: `PoolOptions.taskTimeout`); `retries` runs it again after a failure.
+    public func submit<A, R>(_ task: PoolTask<A, R>, _ arguments: A, timeout: Duration? = nil, retries: Retries? = nil) throws -> Future<R> {
+        Future(try pool.applyAsync(task, arguments, timeout: timeout, retries: retries))
     }
 
     /// Maps `task` over `items` in chunks; returns the results in input order.
     /// Throws ``PoolError/timeout(after:)`` if they are not all done `timeout` after the call
-    /// (the work goes on), or the first failing item's error.
+    /// (the work goes on: Python's meaning of `timeout` here), or the first failing item's error.
+    /// `taskTimeout` bounds each item, like `timeout:` of the pool's own calls.
     ///
     /// ```swift
     /// let squares = try executor.map(square, over: 1...100, chunkSize: .auto, timeout: .seconds(30))
     /// ```
     public func map<A, R>(_ task: PoolTask<A, R>, over items: some Sequence<A>, chunkSize: ChunkSize = 1,
-                          timeout: Duration? = nil) throws -> [R] {
-        let result = try pool.mapAsync(task, over: items, chunkSize: chunkSize)
+                          timeout: Duration? = nil, taskTimeout: Duration? = nil, retries: Retries? = nil) throws -> [R] {
+        let result = try pool.mapAsync(task, over: items, chunkSize: chunkSize, timeout: taskTimeout, retries: retries)
         if let timeout { return try result.get(timeout: timeout) }
         return try result.get()
     }
@@ -46,8 +48,9 @@ public final class Executor: Sendable {
     /// `map` for two-argument tasks over two sequences, as `executor.map(f, a, b)` in Python
     /// (stops at the shorter one).
     public func map<A, B, R>(_ task: PoolTask<(A, B), R>, over first: some Sequence<A>, _ second: some Sequence<B>,
-                             chunkSize: ChunkSize = 1, timeout: Duration? = nil) throws -> [R] {
-        try map(task, over: Array(zip(first, second)), chunkSize: chunkSize, timeout: timeout)
+                             chunkSize: ChunkSize = 1, timeout: Duration? = nil, taskTimeout: Duration? = nil,
+                             retries: Retries? = nil) throws -> [R] {
+        try map(task, over: Array(zip(first, second)), chunkSize: chunkSize, timeout: timeout, taskTimeout: taskTimeout, retries: retries)
     }
 
     /// The futures in the order they complete; waits for each (Python's `as_completed`).
@@ -71,10 +74,11 @@ public final class Executor: Sendable {
     }
 
     /// Accepts no more work. With `cancelFutures`, cancels what has not started;
-    /// with `wait`, returns when everything else has finished.
+    /// with `wait`, returns when everything else has finished — except in a callback,
+    /// where waiting for every callback could never end: there it does not wait.
     public func shutdown(wait: Bool = true, cancelFutures: Bool = false) {
         pool.close()
         if cancelFutures { pool.core.cancelAllPending() }
-        if wait { try? pool.join() }
+        if wait && !pool.core.callbacks.isCurrentThread { try? pool.join() }
     }
 }

@@ -25,6 +25,8 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     /// The input's `underestimatedCount` (exact for collections), for `.auto` and `.guided`.
     private let expectedItems: Int
     private let workers: Int
+    private let timeout: Duration?
+    private let retries: Retries?
     private var pulled = 0
     private let window: Int
     private let ordered: Bool
@@ -41,8 +43,10 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     private var current: [R] = []
     private var position = 0
 
-    init(pool: Pool, task: PoolTask<A, R>, chunkSize: ChunkSize, expectedItems: Int, window: Int, ordered: Bool,
-         pull: @escaping () throws -> A?) {
+    init(pool: Pool, task: PoolTask<A, R>, chunkSize: ChunkSize, timeout: Duration?, retries: Retries?,
+         expectedItems: Int, window: Int, ordered: Bool, pull: @escaping () throws -> A?) {
+        self.timeout = timeout
+        self.retries = retries
         self.pool = pool
         self.task = task
         self.chunkSize = chunkSize
@@ -197,9 +201,11 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     private func submit(_ items: [A]) throws {
         let id = nextID
         nextID += 1
+        let first = pulled
         pulled += items.count
-        // An imap made before close() runs to its end, as in Python.
-        let result = try pool.submit(task, items, chunkSize: .fixed(items.count), afterClose: true, transform: { $0 },
+        // An imap made before close() runs to its end, as in Python. Errors name the item's index in the input.
+        let policy = try pool.policy(.fixed(items.count), timeout, retries, indexOffset: first)
+        let result = try pool.submit(task, items, policy: policy, afterClose: true, transform: { $0 },
                                      callback: nil, errorCallback: nil)
         pending[id] = result
         if ordered {
@@ -228,27 +234,31 @@ extension Pool {
     /// for try await s in try pool.imap(square, over: 1...1_000_000, chunkSize: .auto) { total += s }
     /// ```
     public func imap<S: Sequence, R>(
-        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil
+        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil,
+        timeout: Duration? = nil, retries: Retries? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
-        try makeIMap(task, items, chunkSize: chunkSize, window: window, ordered: true)
+        try makeIMap(task, items, chunkSize: chunkSize, window: window, timeout: timeout, retries: retries, ordered: true)
     }
 
     /// Lazily maps `task` over `items`, yielding results as they complete (Python's `imap_unordered`).
     public func imapUnordered<S: Sequence, R>(
-        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil
+        _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil,
+        timeout: Duration? = nil, retries: Retries? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
-        try makeIMap(task, items, chunkSize: chunkSize, window: window, ordered: false)
+        try makeIMap(task, items, chunkSize: chunkSize, window: window, timeout: timeout, retries: retries, ordered: false)
     }
 
     func makeIMap<S: Sequence, R>(
-        _ task: PoolTask<S.Element, R>, _ items: S, expectedItems: Int? = nil, chunkSize: ChunkSize, window: Int?, ordered: Bool
+        _ task: PoolTask<S.Element, R>, _ items: S, expectedItems: Int? = nil, chunkSize: ChunkSize, window: Int?,
+        timeout: Duration?, retries: Retries?, ordered: Bool
     ) throws(PoolError) -> IMapResults<S.Element, R> where S.Element: Sendable {
-        try chunkSize.validate()
+        _ = try policy(chunkSize, timeout, retries)  // checks them now, not at the first chunk
         let window = window ?? max(1, workerCount) * Pool.defaultWindowPerWorker
         guard window >= 1 else { throw .invalidArgument("window must be at least 1, got \(window)") }
         try core.checkOpen()
         var iterator = items.makeIterator()
-        return IMapResults(pool: self, task: task, chunkSize: chunkSize, expectedItems: expectedItems ?? items.underestimatedCount,
+        return IMapResults(pool: self, task: task, chunkSize: chunkSize, timeout: timeout, retries: retries,
+                           expectedItems: expectedItems ?? items.underestimatedCount,
                            window: window, ordered: ordered) { iterator.next() }
     }
 }

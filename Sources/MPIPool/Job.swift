@@ -10,21 +10,34 @@ class AnyJob: @unchecked Sendable {
     let taskID: UInt32
     let taskName: String
     let count: Int
-    let chunking: ChunkSize
-    let maxWorkers: Int?
+    let policy: SubmitPolicy
+    var chunking: ChunkSize { policy.chunking }
+    var maxWorkers: Int? { policy.maxWorkers }
+    /// Failed attempts so far, by item index (items that were retried).
+    @exclusivity(unchecked) var failures: [Int: Int] = [:]
     /// The first failure by item index. (Master thread only: no dynamic exclusivity checks.)
     @exclusivity(unchecked) var firstError: (index: Int, error: any Error)?
     @exclusivity(unchecked) var cancelled = false
     /// Items sent to a worker (or run by the master) so far.
     @exclusivity(unchecked) var dispatchedItems = 0
 
-    init(id: Int, taskID: UInt32, taskName: String, count: Int, chunking: ChunkSize, maxWorkers: Int?) {
-        self.maxWorkers = maxWorkers
+    init(id: Int, taskID: UInt32, taskName: String, count: Int, policy: SubmitPolicy) {
+        self.policy = policy
         self.id = id
         self.taskID = taskID
         self.taskName = taskName
         self.count = count
-        self.chunking = chunking
+    }
+
+    /// Attempts made of the item at `index` once the current one ends.
+    func attempts(at index: Int) -> Int { (failures[index] ?? 0) + 1 }
+
+    /// Whether the failure `error` of item `index` earns another attempt; if so it is counted.
+    func retries(_ error: TaskError, at index: Int) -> Bool {
+        let done = failures[index] ?? 0
+        guard done < policy.retries.count, policy.retries.predicate?(error) ?? true else { return false }
+        failures[index] = done + 1
+        return true
     }
 
     /// Appends the arguments of items `first..<first+count`.
@@ -61,7 +74,7 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
     @exclusivity(unchecked) private var filled: [Range<Int>] = []
     @exclusivity(unchecked) private var outcome: Result<T, any Error>?
 
-    init(id: Int, task: PoolTask<Args, R>, inputs: [Args], chunking: ChunkSize, maxWorkers: Int?, result: AsyncResult<T>,
+    init(id: Int, task: PoolTask<Args, R>, inputs: [Args], policy: SubmitPolicy, result: AsyncResult<T>,
          transform: @escaping @Sendable ([R]) -> T,
          callback: (@Sendable (T) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?) {
         self.inputs = inputs
@@ -71,7 +84,7 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
         self.callback = callback
         self.errorCallback = errorCallback
         self.storage = .allocate(capacity: max(1, inputs.count))
-        super.init(id: id, taskID: task.id, taskName: task.name, count: inputs.count, chunking: chunking, maxWorkers: maxWorkers)
+        super.init(id: id, taskID: task.id, taskName: task.name, count: inputs.count, policy: policy)
     }
 
     deinit {

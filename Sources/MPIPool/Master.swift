@@ -1,4 +1,7 @@
 import MPI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The master's progress loop: the only code on rank 0 that calls MPI.
 ///
@@ -77,23 +80,22 @@ final class Master {
                     try handleMessage(index: index)
                 }
             }
-            if !localChunks.isEmpty {
-                progressed = true
-                try runLocalChunk()
-            }
+            if (localRunning != nil || !localChunks.isEmpty), try progressLocalChunks() { progressed = true }
             if transport.sending { try transport.reap() }
             publishFinishedJobs()
             if stopping {
                 // Shutdown releases the workers once everything queued has run;
                 // terminate releases them at once (they stop between items).
-                if !released && (terminating || (scheduler.isIdle && localChunks.isEmpty)) {
+                if !released && (terminating || (scheduler.isIdle && localChunks.isEmpty && localRunning == nil)) {
                     try releaseWorkers()
                     continue
                 }
                 if released && goodbyesAwaited == 0 && !transport.sending { break }
+                if released, let deadline = releaseDeadline, MonotonicClock.now > deadline { endStuckJob() }
             }
             if progressed { backoff.reset(); continue }
-            if scheduler.chunksInFlight > 0 || transport.sending || goodbyesAwaited > 0 {
+            // Poll while anything can arrive: results, goodbyes, a stuck worker's rejoin, rank 0's own chunk.
+            if scheduler.chunksInFlight > 0 || transport.sending || goodbyesAwaited > 0 || !stuck.isEmpty || localRunning != nil {
                 let nanos = backoff.next()
                 if nanos == 0 { sched_yield_() } else { core.sleepMaster(nanoseconds: nanos) }
             } else {
@@ -139,6 +141,8 @@ final class Master {
             terminating = true
             _ = scheduler.dropAllQueued()
             localChunks.removeAll()
+            localRunner.stop()
+            for job in jobs.values { names[job.id] = job.taskName }
             for job in jobs.values { finish(job, forced: PoolError.terminated) }
             jobs.removeAll()
         }
@@ -184,7 +188,8 @@ final class Master {
         job.dispatchedItems += chunk.count
         let buffer = transport.buffer()
         var writer = WireWriter(buffer)
-        FrameEncoder.chunk(ChunkHeader(chunkID: chunk.id, taskID: job.taskID, firstIndex: Int64(chunk.first), count: UInt32(chunk.count)), into: &writer)
+        FrameEncoder.chunk(ChunkHeader(chunkID: chunk.id, taskID: job.taskID, firstIndex: Int64(chunk.first), count: UInt32(chunk.count),
+                                         timeoutNanos: job.policy.timeoutNanos), into: &writer)
         do {
             try job.encodeArguments(first: chunk.first, count: chunk.count, into: &writer)
         } catch {
@@ -219,8 +224,11 @@ final class Master {
             try accept(header, payload: payload, from: rank)
         case .failure(let report):
             try accept(report, from: rank)
+        case .rejoin:
+            try rejoin(rank)
         case .goodbye:
             goodbyesAwaited -= 1
+            if rank < saidGoodbye.count { saidGoodbye[rank] = true }
             repost = false
         case .hello, .chunk, .shutdown, .large:
             fatal("rank \(rank) sent an unexpected \(frame) frame")
@@ -248,21 +256,59 @@ final class Master {
         try apply(decisions)
     }
 
-    /// A chunk that failed on the worker: the failure is recorded, then the decisions carried out.
+    /// A chunk that failed on the worker. A failure with retries left sends the
+    /// chunk's items back to the queue (for another worker); otherwise it is recorded
+    /// on the job. An item past its timeout leaves its worker stuck until it rejoins;
+    /// the chunk's other items run elsewhere. Then the decisions are carried out.
     private func accept(_ report: FailureReport, from rank: Int) throws(MPIError) {
-        let (chunk, decisions) = scheduler.finished(chunk: report.chunkID, on: rank, computeNanos: report.computeNanos)
-        if let chunk, let job = book(chunk, from: rank, nanos: report.computeNanos) {
-            let reason: TaskError.Reason = switch report.reason {
-            case .taskThrew: .threw
-            case .argumentsUndecodable: .argumentsUndecodable
-            case .resultUnencodable: .resultUnencodable
-            case .unknownTask: .unknownTask
-            }
-            let index = chunk.first + Int(report.offset)
-            job.record(TaskError(task: job.taskName, index: index, rank: rank, host: (stats[rank]?.host ?? "?"),
-                                 message: report.message, reason: reason), at: index)
+        guard let sent = scheduler.inFlight(chunk: report.chunkID, on: rank), let job = jobs[sent.submission] else {
+            // Not (or no longer) this rank's chunk, or its job is gone: only the bookkeeping.
+            let timedOut = report.reason == .timedOut
+            let (_, decisions) = timedOut ? scheduler.requeue(chunk: report.chunkID, on: rank, failedOffset: Int(report.offset), stuck: true)
+                                          : scheduler.finished(chunk: report.chunkID, on: rank, computeNanos: report.computeNanos)
+            if timedOut { stuck[rank] = "a task of a job that has ended" }
+            try apply(decisions)
+            return
+        }
+        let reason: TaskError.Reason = switch report.reason {
+        case .taskThrew: .threw
+        case .argumentsUndecodable: .argumentsUndecodable
+        case .resultUnencodable: .resultUnencodable
+        case .unknownTask: .unknownTask
+        case .timedOut: .timedOut
+        }
+        let offset = Int(report.offset)
+        let index = sent.first + offset
+        let timedOut = reason == .timedOut
+        let message = timedOut ? "ran longer than its timeout of \(job.policy.timeout.map { "\($0)" } ?? "?")" : report.message
+        let error = TaskError(task: job.taskName, index: job.policy.indexOffset + index, rank: rank, host: stats[rank]?.host ?? "?",
+                              message: message, reason: reason, attempts: job.attempts(at: index))
+        if timedOut {
+            stuck[rank] = "task \(job.taskName) item \(job.policy.indexOffset + index), over its timeout"
+            if options.tracesScheduling { Diagnostics.error("trace: item \(index) of \(sent) timed out on rank \(rank)") }
+        }
+        let retry = job.retries(error, at: index)
+        if retry && options.tracesScheduling { Diagnostics.error("trace: retry \(sent) (item \(index) failed on rank \(rank))") }
+        let decisions: [Scheduler.Decision]
+        if retry {
+            decisions = scheduler.requeue(chunk: sent.id, on: rank, failedOffset: nil, stuck: timedOut).decisions
+        } else if timedOut {
+            job.record(error, at: index)
+            job.addProgress(1)
+            decisions = scheduler.requeue(chunk: sent.id, on: rank, failedOffset: offset, stuck: true).decisions
+        } else {
+            decisions = scheduler.finished(chunk: sent.id, on: rank, computeNanos: report.computeNanos).decisions
+            _ = book(sent, from: rank, nanos: report.computeNanos)
+            job.record(error, at: index)
         }
         try apply(decisions)
+    }
+
+    /// A stuck worker's overrunning task returned (its result is discarded): it takes work again.
+    private func rejoin(_ rank: Int) throws(MPIError) {
+        stuck[rank] = nil
+        if options.tracesScheduling { Diagnostics.error("trace: rank \(rank) rejoined") }
+        try apply(scheduler.rejoined(rank))
     }
 
     /// Counts a finished chunk in the rank's figures and its job's progress; returns the job (nil if it is gone).
@@ -278,21 +324,51 @@ final class Master {
 
     // MARK: Local execution (rank 0 as a worker, or no workers at all)
 
-    private func runLocalChunk() throws(MPIError) {
-        let (chunk, buffer) = localChunks.removeFirst()
-        defer { transport.recycle(buffer) }
-        guard jobs[chunk.submission] != nil else { return }
-        let out = transport.buffer()
-        defer { transport.recycle(out) }
-        guard case .chunk(let header, let payload)? = try? FrameDecoder.decode(buffer.bytes) else { return }
-        WorkerCore.run(header, payload: payload, registry: registry, into: out, shouldStop: { false })
-        guard let decoded = try? FrameDecoder.decode(out.bytes) else { return }
-        switch decoded {
-        case .results(let h, let p): try accept(h, payload: p, from: 0)
-        case .failure(let report): try accept(report, from: 0)
-        default: break
+    /// Chunks rank 0 runs itself go to a task runner, off this thread, so the
+    /// progress loop (commands, other workers, cancel, terminate, stats) never waits
+    /// for them. Returns whether anything happened.
+    private func progressLocalChunks() throws(MPIError) -> Bool {
+        if let running = localRunning {
+            if localRunner.isDone {
+                localRunning = nil
+                let out = running.out
+                defer { transport.recycle(out); transport.recycle(running.buffer) }
+                if localStuck {
+                    localStuck = false
+                    try rejoin(0)
+                    return true
+                }
+                guard let decoded = try? FrameDecoder.decode(out.bytes) else { return true }
+                switch decoded {
+                case .results(let h, let p): try accept(h, payload: p, from: 0)
+                case .failure(let report): try accept(report, from: 0)
+                default: break
+                }
+                return true
+            }
+            guard !localStuck, running.header.timeoutNanos > 0 else { return false }
+            let (index, started) = localRunner.currentItem
+            guard started > 0, MonotonicClock.now &- started > running.header.timeoutNanos else { return false }
+            localStuck = true
+            try accept(FailureReport(chunkID: running.header.chunkID, offset: UInt32(index), computeNanos: MonotonicClock.now &- started,
+                                     reason: .timedOut, message: ""), from: 0)
+            return true
         }
+        guard !localChunks.isEmpty else { return false }
+        let (chunk, buffer) = localChunks.removeFirst()
+        guard jobs[chunk.submission] != nil, case .chunk(let header, let payload)? = try? FrameDecoder.decode(buffer.bytes) else {
+            transport.recycle(buffer)
+            return true
+        }
+        let out = transport.buffer()
+        localRunning = (header, buffer, out)
+        localRunner.start(header, payload: payload, keeping: buffer, registry: registry, into: out)
+        return true
     }
+
+    @exclusivity(unchecked) private var localRunner = TaskRunner()
+    @exclusivity(unchecked) private var localRunning: (header: ChunkHeader, buffer: MessageBuffer, out: MessageBuffer)?
+    @exclusivity(unchecked) private var localStuck = false
 
     // MARK: Completion
 
@@ -321,11 +397,22 @@ final class Master {
     // MARK: Shutdown
 
     @exclusivity(unchecked) private var released = false
+    /// When the workers must have said goodbye (`PoolOptions.shutdownGrace` after the release).
+    @exclusivity(unchecked) private var releaseDeadline: UInt64?
+    /// Indexed by rank.
+    @exclusivity(unchecked) private var saidGoodbye: [Bool] = []
+    /// What each stuck rank is stuck in, by rank.
+    @exclusivity(unchecked) private var stuck: [Int: String] = [:]
+    /// Task names of jobs dropped by terminate, for the message if a worker never stops.
+    @exclusivity(unchecked) private var names: [Int: String] = [:]
 
-    /// Sends every worker the shutdown frame (once); their goodbyes are then awaited.
+    /// Sends every worker the shutdown frame (once); their goodbyes are then awaited,
+    /// for at most `shutdownGrace`.
     private func releaseWorkers() throws(MPIError) {
         guard !released else { return }
         released = true
+        saidGoodbye = Array(repeating: false, count: (receiveRanks.max() ?? 0) + 1)
+        releaseDeadline = MonotonicClock.deadline(after: options.shutdownGrace)
         for rank in receiveRanks {
             var writer = WireWriter(transport.buffer())
             FrameEncoder.shutdown(immediate: terminating, into: &writer)
@@ -333,6 +420,34 @@ final class Master {
             goodbyesAwaited += 1
         }
     }
+
+    /// A worker did not stop within the grace period: its task does not return, and an
+    /// MPI rank cannot be stopped alone. Names each such rank and what it runs, then ends the job.
+    private func endStuckJob() -> Never {
+        let grace = options.shutdownGrace
+        for rank in receiveRanks where !saidGoodbye[rank] {
+            let what: String
+            if let reason = stuck[rank] {
+                what = reason
+            } else if let chunk = scheduler.inFlight[rank]?.first {
+                let task = jobs[chunk.submission]?.taskName ?? names[chunk.submission] ?? "?"
+                what = "task \(task) items \(chunk.first)..<\(chunk.first + chunk.count)"
+            } else {
+                what = "a task"
+            }
+            Diagnostics.error("MPIPool: rank \(rank) (\(stats[rank]?.host ?? "?")) did not stop within \(grace) of the pool's end: "
+                              + "it is still running \(what)")
+        }
+        if let error = core.bodyError { Diagnostics.error("MPIPool: the pool's body threw: \(error)") }
+        Diagnostics.error("MPIPool: ending the job (a rank inside a task cannot be stopped alone)")
+        // Exit rather than MPI_Abort: Open MPI 4.1's mpirun, aborted while a rank is busy, was
+        // measured to hang or crash in PMIx_server_finalize; a rank that exits non-zero makes it
+        // end every other rank at once (as when a worker dies).
+        _exit(Master.stuckExitStatus)
+    }
+
+    /// The exit status of a job ended because a worker never stopped (EX_TEMPFAIL).
+    static let stuckExitStatus: Int32 = 75
 
     private func fatal(_ message: String) -> Never {
         Diagnostics.error("MPIPool: fatal: \(message); aborting the job")

@@ -36,53 +36,66 @@ public final class Pool: Sendable {
     }
 
     // MARK: map / starmap
+    //
+    // Every submission takes `timeout:` (the longest one item may run; nil: the
+    // pool's `PoolOptions.taskTimeout`) and `retries:` (nil: `PoolOptions.retries`).
 
     /// Applies `task` to every item, in chunks, without waiting (Python's `map_async`).
     /// The result holds the values in input order.
+    ///
+    /// An item that runs longer than `timeout` fails with a ``TaskError`` of reason
+    /// `.timedOut` (the rest of the map goes on; see ``Retries`` to run it again).
     public func mapAsync<A, R>(
         _ task: PoolTask<A, R>, over items: some Sequence<A>, chunkSize: ChunkSize = 1,
+        timeout: Duration? = nil, retries: Retries? = nil,
         callback: (@Sendable ([R]) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
     ) throws -> AsyncResult<[R]> {
-        try submit(task, Array(items), chunkSize: chunkSize, transform: { $0 }, callback: callback, errorCallback: errorCallback)
+        try submit(task, Array(items), policy: policy(chunkSize, timeout, retries), transform: { $0 },
+                   callback: callback, errorCallback: errorCallback)
     }
 
     /// Applies `task` to every item and waits for all results, in input order (Python's `map`).
     /// If items fail, throws the `TaskError` of the lowest failing index once every chunk has finished.
-    public func map<A, R>(_ task: PoolTask<A, R>, over items: some Sequence<A>, chunkSize: ChunkSize = 1) throws -> [R] {
-        try mapAsync(task, over: items, chunkSize: chunkSize).get()
+    public func map<A, R>(_ task: PoolTask<A, R>, over items: some Sequence<A>, chunkSize: ChunkSize = 1,
+                          timeout: Duration? = nil, retries: Retries? = nil) throws -> [R] {
+        try mapAsync(task, over: items, chunkSize: chunkSize, timeout: timeout, retries: retries).get()
     }
 
     /// `mapAsync` for a task of several arguments, over tuples (Python's `starmap_async`).
     public func starmapAsync<A, R>(
         _ task: PoolTask<A, R>, over tuples: some Sequence<A>, chunkSize: ChunkSize = 1,
+        timeout: Duration? = nil, retries: Retries? = nil,
         callback: (@Sendable ([R]) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
     ) throws -> AsyncResult<[R]> {
-        try mapAsync(task, over: tuples, chunkSize: chunkSize, callback: callback, errorCallback: errorCallback)
+        try mapAsync(task, over: tuples, chunkSize: chunkSize, timeout: timeout, retries: retries,
+                     callback: callback, errorCallback: errorCallback)
     }
 
     /// `map` for a task of several arguments, over tuples (Python's `starmap`).
-    public func starmap<A, R>(_ task: PoolTask<A, R>, over tuples: some Sequence<A>, chunkSize: ChunkSize = 1) throws -> [R] {
-        try mapAsync(task, over: tuples, chunkSize: chunkSize).get()
+    public func starmap<A, R>(_ task: PoolTask<A, R>, over tuples: some Sequence<A>, chunkSize: ChunkSize = 1,
+                              timeout: Duration? = nil, retries: Retries? = nil) throws -> [R] {
+        try mapAsync(task, over: tuples, chunkSize: chunkSize, timeout: timeout, retries: retries).get()
     }
 
     // MARK: apply
 
     /// Runs `task` once with `arguments` on a worker, without waiting (Python's `apply_async`).
     public func applyAsync<A, R>(
-        _ task: PoolTask<A, R>, _ arguments: A,
+        _ task: PoolTask<A, R>, _ arguments: A, timeout: Duration? = nil, retries: Retries? = nil,
         callback: (@Sendable (R) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
     ) throws -> AsyncResult<R> {
-        try submit(task, [arguments], chunkSize: 1, transform: { $0[0] }, callback: callback, errorCallback: errorCallback)
+        try submit(task, [arguments], policy: policy(1, timeout, retries), transform: { $0[0] },
+                   callback: callback, errorCallback: errorCallback)
     }
 
     /// Runs `task` once with `arguments` on a worker and waits for the result (Python's `apply`).
-    public func apply<A, R>(_ task: PoolTask<A, R>, _ arguments: A) throws -> R {
-        try applyAsync(task, arguments).get()
+    public func apply<A, R>(_ task: PoolTask<A, R>, _ arguments: A, timeout: Duration? = nil, retries: Retries? = nil) throws -> R {
+        try applyAsync(task, arguments, timeout: timeout, retries: retries).get()
     }
 
     /// Runs a task without arguments once (`apply(task)`).
-    public func apply<R>(_ task: PoolTask<NoArguments, R>) throws -> R {
-        try applyAsync(task, NoArguments()).get()
+    public func apply<R>(_ task: PoolTask<NoArguments, R>, timeout: Duration? = nil, retries: Retries? = nil) throws -> R {
+        try applyAsync(task, NoArguments(), timeout: timeout, retries: retries).get()
     }
 
     // MARK: Life cycle
@@ -93,7 +106,9 @@ public final class Pool: Sendable {
 
     /// Waits until every submitted job has finished and its callbacks ran (Python's `join`).
     /// Throws ``PoolError/invalidArgument(_:)`` unless `close()` or `terminate()` came first, as in Python.
+    /// In a callback it throws ``PoolError/wouldDeadlock(_:)`` at once: it would wait for the callback itself.
     public func join() throws(PoolError) {
+        if core.callbacks.isCurrentThread { throw .wouldDeadlock("join() in a callback waits for every callback, this one included") }
         guard core.isClosed else { throw .invalidArgument("join() needs close() or terminate() first (the pool is still open)") }
         core.waitForAllJobs()
     }
@@ -108,16 +123,30 @@ public final class Pool: Sendable {
 
     // MARK: Submission
 
+    /// The policy of one submission: its arguments, else the pool's defaults; checked.
+    func policy(_ chunkSize: ChunkSize, _ timeout: Duration?, _ retries: Retries?, indexOffset: Int = 0) throws(PoolError) -> SubmitPolicy {
+        try chunkSize.validate()
+        let retries = retries ?? core.defaultRetries
+        try retries.validate()
+        let timeout = timeout ?? core.defaultTimeout
+        var nanos: UInt64 = 0
+        if let timeout {
+            guard timeout > .zero else { throw .invalidArgument("timeout must be positive, got \(timeout)") }
+            nanos = MonotonicClock.nanoseconds(timeout) ?? 0  // beyond the clock's range: no limit
+        }
+        return SubmitPolicy(chunking: chunkSize, maxWorkers: maxWorkers, timeoutNanos: nanos, timeout: timeout,
+                            retries: retries, indexOffset: indexOffset)
+    }
+
     func submit<A, R, T>(
-        _ task: PoolTask<A, R>, _ inputs: [A], chunkSize: ChunkSize, afterClose: Bool = false, transform: @escaping @Sendable ([R]) -> T,
+        _ task: PoolTask<A, R>, _ inputs: [A], policy: SubmitPolicy, afterClose: Bool = false, transform: @escaping @Sendable ([R]) -> T,
         callback: (@Sendable (T) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?
     ) throws(PoolError) -> AsyncResult<T> {
-        try chunkSize.validate()
         var made: AsyncResult<T>?
         try core.submit(afterClose: afterClose) { id in
-            let result = AsyncResult<T>(core: core, total: inputs.count, jobID: id)
+            let result = AsyncResult<T>(core: core, total: inputs.count, jobID: id, hasCallback: callback != nil || errorCallback != nil)
             made = result
-            return Job(id: id, task: task, inputs: inputs, chunking: chunkSize, maxWorkers: maxWorkers, result: result,
+            return Job(id: id, task: task, inputs: inputs, policy: policy, result: result,
                        transform: transform, callback: callback, errorCallback: errorCallback)
         }
         return made!

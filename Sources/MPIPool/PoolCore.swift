@@ -38,6 +38,9 @@ final class PoolCore: @unchecked Sendable {
     let callbacks = CallbackQueue()
     /// Ranks that run tasks for the pool.
     let workerCount: Int
+    /// `PoolOptions.taskTimeout` and `.retries`: for submissions that give none.
+    let defaultTimeout: Duration?
+    let defaultRetries: Retries
 
     // Guarded by `monitor` (so Swift's dynamic exclusivity checks are redundant: skipped).
     @exclusivity(unchecked) private var commands: [Command] = []
@@ -51,11 +54,15 @@ final class PoolCore: @unchecked Sendable {
     @exclusivity(unchecked) private var unfinishedJobs = 0
     @exclusivity(unchecked) private var waiters = 0
     @exclusivity(unchecked) private var nextJobID = 0
+    /// The error `Pool.run`'s body threw, for the message if the job must then be ended.
+    @exclusivity(unchecked) private var thrownByBody: String?
     /// Per-worker figures when the master stopped.
     @exclusivity(unchecked) private var finalStats: [WorkerStats] = []
 
-    init(workerCount: Int) {
+    init(workerCount: Int, defaultTimeout: Duration? = nil, defaultRetries: Retries = .none) {
         self.workerCount = workerCount
+        self.defaultTimeout = defaultTimeout
+        self.defaultRetries = defaultRetries
     }
 
     // MARK: Waiting (caller threads)
@@ -144,6 +151,12 @@ final class PoolCore: @unchecked Sendable {
             ended = true
             closed = true
         }
+    }
+
+    /// What the body threw (set before `terminate()` after a throw), or nil.
+    var bodyError: String? {
+        get { monitor.withLock { thrownByBody } }
+        set { monitor.withLock { thrownByBody = newValue } }
     }
 
     /// Asks the master to finish the queued work, then release the workers and stop.

@@ -24,10 +24,24 @@ public struct PoolOptions: Sendable {
     /// `initializer`/`initargs`: capture the arguments). If it throws on any
     /// rank, `Pool.run` throws ``PoolError/initializerFailed(rank:host:message:)`` naming the rank.
     public var initializer: (@Sendable () throws -> Void)?
+    /// The longest one item may run, for submissions that give no `timeout:` (nil: no limit).
+    /// An item that overruns fails with a ``TaskError`` of reason `.timedOut`; its worker
+    /// takes no work until the item returns, and its late result is discarded.
+    public var taskTimeout: Duration?
+    /// Retries for submissions that give no `retries:` (default none).
+    public var retries: Retries
+    /// How long the end of the pool (and `terminate()`) waits for a worker whose task
+    /// does not return before it ends the whole job, naming the rank and its task
+    /// (default 2 s). A pool never waits for ever.
+    public var shutdownGrace: Duration
 
     /// Options for `Pool.run`; every parameter has the default described on its property.
     public init(maxWorkers: Int? = nil, masterRunsTasks: Bool = false, tracesScheduling: Bool = false,
-                spin: Duration = .microseconds(50), initializer: (@Sendable () throws -> Void)? = nil) {
+                spin: Duration = .microseconds(50), taskTimeout: Duration? = nil, retries: Retries = .none,
+                shutdownGrace: Duration = .seconds(2), initializer: (@Sendable () throws -> Void)? = nil) {
+        self.taskTimeout = taskTimeout
+        self.retries = retries
+        self.shutdownGrace = shutdownGrace
         self.initializer = initializer
         self.maxWorkers = maxWorkers
         self.masterRunsTasks = masterRunsTasks

@@ -37,7 +37,7 @@ extension Pool {
             do {
                 value = try body(pool)
             } catch {
-                pool.stopAfterThrow()
+                pool.stopAfterThrow(error)
                 _ = launch.awaitEnd()
                 throw error
             }
@@ -78,7 +78,7 @@ extension Pool {
             do {
                 value = try await body(pool)
             } catch {
-                pool.stopAfterThrow()
+                pool.stopAfterThrow(error)
                 _ = await launch.end()
                 throw error
             }
@@ -102,7 +102,8 @@ extension Pool {
     }
 
     /// The body threw: drop pending work, stop the workers, run the queued callbacks.
-    private func stopAfterThrow() {
+    private func stopAfterThrow(_ error: any Error) {
+        core.bodyError = describe(error)
         core.terminate()
         core.end()
         core.callbacks.drainAndStop()

@@ -13,6 +13,11 @@
 ///   says nothing about the next map); single-item submissions (`apply`)
 ///   share the evidence of their `statsGroup`.
 /// - Results are matched to their submission and item range by chunk id.
+/// - A chunk that ends without results (a failure to retry, an item that ran
+///   past its timeout) is `requeue`d: its items go back to the front of the
+///   queue, preferably for another worker. A worker whose item overran is
+///   *stuck*: it gets nothing until it `rejoined`, and the chunks it held
+///   behind the overrunning one are queued again for the others.
 struct Scheduler: Sendable {
     /// A run of consecutive items of one submission.
     struct Chunk: Equatable, Sendable, CustomStringConvertible {
@@ -39,6 +44,8 @@ struct Scheduler: Sendable {
         var limit: Int?
         /// The group whose chunk times decide prefetching (single-item submissions), else nil: the submission's own.
         var group: Int?
+        /// The worker (by position) that should not run it when another can: the one it failed on.
+        var avoid: Int?
     }
 
     /// Chunk-time evidence is kept per submission, or per group for single-item submissions.
@@ -54,12 +61,16 @@ struct Scheduler: Sendable {
         var group: Int?
         /// Mean compute time of this submission's finished chunks.
         var meanNanos: Double?
+        /// Its worker limit, for items queued again.
+        var limit: Int?
     }
 
     /// Worker ranks, ascending.
     let workers: [Int]
     /// Chunks each worker holds, oldest first, by the worker's position in `workers`.
     private var held: [[Chunk]]
+    /// Workers (by position) whose item overran its timeout and has not returned yet.
+    private var stuck: [Bool]
     /// A worker's position in `workers`, indexed by rank (-1: not a worker).
     private let positionOfRank: [Int]
     /// Chunks each worker holds, oldest first, by rank.
@@ -79,6 +90,8 @@ struct Scheduler: Sendable {
         for (submission, p) in progress { if p.group == nil, let mean = p.meanNanos { all[.submission(submission)] = mean } }
         return all
     }
+    /// The most items one chunk may hold: its count travels as a UInt32.
+    static let maxChunkItems = Int(UInt32.max)
     /// Chunks shorter than this on average are prefetched (a second one in flight per worker).
     var prefetchBelowNanos: Double
     /// How many chunks a worker may hold when prefetching.
@@ -87,6 +100,7 @@ struct Scheduler: Sendable {
     init(workers: [Int], prefetchBelowNanos: Double = 1_000_000, prefetchDepth: Int = 2) {
         self.workers = workers.sorted()
         self.held = Array(repeating: [], count: workers.count)
+        self.stuck = Array(repeating: false, count: workers.count)
         var positions = Array(repeating: -1, count: (workers.max() ?? 0) + 1)
         for (position, rank) in self.workers.enumerated() { positions[rank] = position }
         self.positionOfRank = positions
@@ -102,6 +116,8 @@ struct Scheduler: Sendable {
     var isIdle: Bool { queueHead == queue.count && chunksInFlight == 0 }
     /// Submissions not yet completed.
     var openSubmissions: Int { progress.count }
+    /// Ranks that are stuck in an overrunning item, ascending.
+    var stuckRanks: [Int] { workers.enumerated().filter { stuck[$0.offset] }.map(\.element) }
 
     /// Adds `items` items of `submission` to the queue and returns what to send now.
     /// With `sealed: false` more items may follow (`extend`), and the submission
@@ -121,6 +137,7 @@ struct Scheduler: Sendable {
         progress.values[index].unfinished += items
         let group = progress.values[index].group
         let limit = maxWorkers.map { min(max(1, $0), workers.count) }
+        progress.values[index].limit = limit
         var chunking = chunking
         if case .auto = chunking {
             let (size, extra) = items.quotientAndRemainder(dividingBy: max(1, limit ?? workers.count) * 4)
@@ -165,6 +182,58 @@ struct Scheduler: Sendable {
         return (chunk, decisions)
     }
 
+    /// A chunk ended on `rank` without results: its items are queued again, at the
+    /// front, for another worker when there is one — all of them, or all but the one
+    /// at `failedOffset`, which counts as finished (it failed for good). With `stuck`
+    /// (its item overran its timeout and still runs), the rank gets no work until
+    /// `rejoined`, and the chunks it held behind this one are queued again too.
+    mutating func requeue(chunk id: UInt64, on rank: Int, failedOffset: Int?, stuck isStuck: Bool)
+        -> (chunk: Chunk?, decisions: [Decision]) {
+        guard rank >= 0, rank < positionOfRank.count, positionOfRank[rank] >= 0 else { return (nil, []) }
+        let position = positionOfRank[rank]
+        guard let index = held[position].firstIndex(where: { $0.id == id }) else { return (nil, []) }
+        let chunk = held[position].remove(at: index)
+        var pieces: [Chunk] = []
+        if let offset = failedOffset, offset >= 0, offset < chunk.count {
+            pieces.append(Chunk(id: 0, submission: chunk.submission, first: chunk.first, count: offset))
+            pieces.append(Chunk(id: 0, submission: chunk.submission, first: chunk.first + offset + 1, count: chunk.count - offset - 1))
+            progress[chunk.submission]?.unfinished -= 1
+        } else {
+            pieces.append(chunk)
+        }
+        if isStuck {
+            stuck[position] = true
+            pieces += held[position]
+            held[position] = []
+        }
+        var ranges: [Pending] = []
+        for piece in pieces where piece.count > 0 {
+            guard let p = progress[piece.submission] else { continue }
+            ranges.append(Pending(submission: piece.submission, next: piece.first, end: piece.first + piece.count,
+                                  chunking: .fixed(piece.count), limit: p.limit, group: p.group, avoid: position))
+        }
+        compactQueue()
+        queue.insert(contentsOf: ranges, at: queueHead)
+        var decisions = completeIfDone(chunk.submission)
+        dispatch(into: &decisions)
+        return (chunk, decisions)
+    }
+
+    /// The chunk `id` if `rank` holds it (sent, not finished).
+    func inFlight(chunk id: UInt64, on rank: Int) -> Chunk? {
+        guard rank >= 0, rank < positionOfRank.count, positionOfRank[rank] >= 0 else { return nil }
+        return held[positionOfRank[rank]].first { $0.id == id }
+    }
+
+    /// A stuck worker's overrunning item has returned: it takes work again.
+    mutating func rejoined(_ rank: Int) -> [Decision] {
+        guard rank >= 0, rank < positionOfRank.count, positionOfRank[rank] >= 0 else { return [] }
+        stuck[positionOfRank[rank]] = false
+        var decisions: [Decision] = []
+        dispatch(into: &decisions)
+        return decisions
+    }
+
     /// Drops the queued (not yet sent) items of `submission`; returns how many were dropped.
     /// Chunks already sent still finish. Completes the submission if nothing of it is left.
     mutating func cancel(_ submission: Int) -> (dropped: Int, decisions: [Decision]) {
@@ -205,7 +274,7 @@ struct Scheduler: Sendable {
     /// nothing, in rank order, then (when prefetching) a second chunk each.
     private mutating func dispatch(into decisions: inout [Decision]) {
         for level in 0..<prefetchDepth {
-            for (position, rank) in workers.enumerated() where held[position].count == level {
+            for (position, rank) in workers.enumerated() where held[position].count == level && !stuck[position] {
                 if queueHead == queue.count { compactQueue(); return }
                 guard let chunk = nextChunk(forWorkerAt: position, prefetching: level > 0) else { continue }
                 held[position].append(chunk)
@@ -223,7 +292,7 @@ struct Scheduler: Sendable {
         var i = queueHead
         while i < queue.count {
             let p = queue[i]
-            if p.next < p.end && (p.limit == nil || position < p.limit!) { break }
+            if p.next < p.end && (p.limit == nil || position < p.limit!) && (p.avoid != position || !othersCanRun(p)) { break }
             i += 1
         }
         guard i < queue.count else { return nil }
@@ -238,9 +307,17 @@ struct Scheduler: Sendable {
             size = min(remaining, max(minimum, (remaining + share - 1) / share))
         case .auto: size = remaining // resolved in extend; not reached
         }
-        queue[i].next += size
+        let count = min(size, Scheduler.maxChunkItems)
+        queue[i].next += count
         defer { nextChunkID += 1 }
-        return Chunk(id: nextChunkID, submission: p.submission, first: p.next, count: size)
+        return Chunk(id: nextChunkID, submission: p.submission, first: p.next, count: count)
+    }
+
+    /// Whether a worker other than the one `pending` avoids may run it (not stuck, within its limit).
+    private func othersCanRun(_ pending: Pending) -> Bool {
+        let limit = pending.limit ?? workers.count
+        for position in 0..<min(limit, workers.count) where position != pending.avoid && !stuck[position] { return true }
+        return false
     }
 
     private mutating func compactQueue() {

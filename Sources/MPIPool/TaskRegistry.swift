@@ -10,8 +10,9 @@ struct TaskEntry: Sendable {
     let name: String
     let signature: String
     /// Decodes `count` arguments from `payload`, runs the task on each in
-    /// order, and appends each result to `out`. Calls `shouldStop` between items.
-    let execute: @Sendable (_ payload: UnsafeRawBufferPointer, _ count: Int, _ out: inout WireWriter, _ shouldStop: () -> Bool) -> ChunkOutcome
+    /// order, and appends each result to `out`. Calls `beforeItem(i)` before
+    /// item i (0 included); it returns true to stop the chunk there.
+    let execute: @Sendable (_ payload: UnsafeRawBufferPointer, _ count: Int, _ out: inout WireWriter, _ beforeItem: (Int) -> Bool) -> ChunkOutcome
 }
 
 /// The tasks every rank can run, built the same way on every rank.
@@ -63,7 +64,7 @@ public struct TaskRegistry: Sendable {
         _ name: String, arguments: ValueCodec<A>, results: ValueCodec<R>, _ body: @escaping @Sendable (A) throws -> R
     ) -> PoolTask<A, R> {
         precondition(!entries.contains { $0.name == name }, "MPIPool: a task named \"\(name)\" is already registered")
-        let execute: @Sendable (UnsafeRawBufferPointer, Int, inout WireWriter, () -> Bool) -> ChunkOutcome = { payload, count, out, shouldStop in
+        let execute: @Sendable (UnsafeRawBufferPointer, Int, inout WireWriter, (Int) -> Bool) -> ChunkOutcome = { payload, count, out, beforeItem in
             var reader = WireReader(payload)
             let args = UnsafeMutablePointer<A>.allocate(capacity: max(count, 1))
             defer { args.deallocate() }
@@ -83,7 +84,7 @@ public struct TaskRegistry: Sendable {
                 values.deallocate()
             }
             while made < count {
-                if made > 0 && shouldStop() { return .stopped }
+                if beforeItem(made) { return .stopped }
                 do { (values + made).initialize(to: try body(args[made])) } catch {
                     return .failed(offset: made, reason: .taskThrew, message: describe(error))
                 }

@@ -24,7 +24,7 @@ public struct WireError: Error, CustomStringConvertible, Sendable, Equatable {
 /// ```swift
 /// static func write(_ value: Reading, to writer: inout WireWriter) throws {
 ///     writer.write(value.time)        // a fixed-size value, raw
-///     writer.write(value.sensor)      // a String: length + UTF-8
+///     try writer.write(value.sensor)  // a String: length + UTF-8 (throws for 4 GiB or more)
 /// }
 /// ```
 public struct WireWriter {
@@ -56,13 +56,65 @@ public struct WireWriter {
     }
 
     /// Appends a length (UInt32) and the UTF-8 bytes of `string`.
-    public mutating func write(_ string: String) {
+    ///
+    /// Throws ``WireError`` naming the size, and writes nothing, when the string has
+    /// 4 GiB or more of UTF-8: its length field holds at most `UInt32.max`.
+    ///
+    /// ```swift
+    /// try writer.write(value.sensor)
+    /// ```
+    public mutating func write(_ string: some StringProtocol) throws(WireError) {
+        try writeString(String(string))
+    }
+
+    /// `write(_:)` for a `String`; what `String`'s `WireCodable` conformance calls.
+    mutating func writeString(_ string: String) throws(WireError) {
         var string = string
+        let length = try wireLength(string.utf8.count, of: "string", unit: "UTF-8 bytes")
         string.withUTF8 { utf8 in
-            write(UInt32(utf8.count))
+            write(length)
             write(bytes: utf8.baseAddress, count: utf8.count)
         }
     }
+
+    /// A text field of a frame MPIPool writes itself (a host name, an error message), for
+    /// `FrameEncoder`, whose functions do not throw. Inside MPIPool a `String` argument picks
+    /// this overload; outside only the throwing `write(_:)` is visible.
+    ///
+    /// Never traps: text of 4 GiB or more is cut at a character boundary to what the length
+    /// field holds (such a frame then exceeds MPI's count limit, and sending it throws `MPIError`).
+    /// Once the frame encoders throw, remove this overload and write `try w.write(text)` there.
+    mutating func write(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            let kept = wirePrefixLength(utf8, limit: wireLengthLimit)
+            write(UInt32(kept))
+            write(bytes: utf8.baseAddress, count: kept)
+        }
+    }
+}
+
+/// The largest value of a length or count field on the wire (`UInt32.max`): strings of up to
+/// 4 GiB − 1 bytes of UTF-8, arrays of up to 2³² − 1 elements.
+let wireLengthLimit = Int(UInt32.max)
+
+/// `count` as a wire length field, or a ``WireError`` naming the size when it does not fit
+/// (`what` and `unit` name it: "string of 5000000000 UTF-8 bytes exceeds …"). Never traps.
+func wireLength(_ count: Int, of what: String, unit: String) throws(WireError) -> UInt32 {
+    guard count >= 0 else { throw WireError("\(what) of negative length \(count)") }
+    guard let length = UInt32(exactly: count) else {
+        throw WireError("\(what) of \(count) \(unit) exceeds the wire's limit of \(wireLengthLimit) \(unit)")
+    }
+    return length
+}
+
+/// How many leading bytes of `utf8` to keep so that at most `limit` are kept and the cut
+/// falls between characters (never before a UTF-8 continuation byte).
+func wirePrefixLength(_ utf8: UnsafeBufferPointer<UInt8>, limit: Int) -> Int {
+    guard utf8.count > limit else { return utf8.count }
+    var end = max(0, limit)
+    while end > 0 && utf8[end] & 0xC0 == 0x80 { end -= 1 }
+    return end
 }
 
 /// Reads values from an incoming message, for `WireCodable.read(from:)`,

@@ -69,7 +69,7 @@ extension Bool: WireCodable {
 }
 
 extension String: WireCodable {
-    public static func write(_ value: String, to writer: inout WireWriter) { writer.write(value) }
+    public static func write(_ value: String, to writer: inout WireWriter) throws { try writer.writeString(value) }
     public static func read(from reader: inout WireReader) throws -> String { try reader.readString() }
 }
 
@@ -99,7 +99,7 @@ extension Optional: WireCodable where Wrapped: WireCodable {
 
 extension Array: WireCodable where Element: WireCodable {
     public static func write(_ value: [Element], to writer: inout WireWriter) throws {
-        writer.write(UInt32(value.count))
+        writer.write(try wireLength(value.count, of: "array", unit: "elements"))
         try value.withUnsafeBufferPointer { try writeRun($0, to: &writer) }
     }
     public static func read(from reader: inout WireReader) throws -> [Element] {
@@ -123,7 +123,9 @@ func writeRun<T: WireCodable>(_ values: UnsafeBufferPointer<T>, to writer: inout
 func readRun<T: WireCodable>(_ count: Int, from reader: inout WireReader) throws -> [T] {
     guard count >= 0 else { throw WireError("negative count") }
     if T.isBitwise {
-        let raw = try reader.read(bytes: count * MemoryLayout<T>.stride)
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        guard !overflow else { throw WireError("count \(count) of \(T.self) exceeds the \(reader.remaining) bytes left") }
+        let raw = try reader.read(bytes: byteCount)
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
             initialized = count
@@ -147,7 +149,7 @@ extension WireCodable where Self: Codable {
         let encoder = PropertyListEncoder()
         encoder.outputFormat = .binary
         let data = try encoder.encode([value])
-        writer.write(UInt32(data.count))
+        writer.write(try wireLength(data.count, of: "Codable value", unit: "bytes"))
         data.withUnsafeBytes { writer.write(bytes: $0.baseAddress, count: $0.count) }
     }
     public static func read(from reader: inout WireReader) throws -> Self {

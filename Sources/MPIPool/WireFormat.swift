@@ -9,11 +9,12 @@ import MPI
 /// | kind | direction | fields |
 /// |---|---|---|
 /// | hello | worker → master | protocol, fingerprint, pid, host, initializer error ("" = none) |
-/// | chunk | master → worker | chunk id, task id, first index, count, payload (arguments) |
+/// | chunk | master → worker | chunk id, task id, first index, count, item timeout ns (0 = none), payload (arguments) |
 /// | results | worker → master | chunk id, count, compute ns, payload (results) |
 /// | failure | worker → master | chunk id, failing offset, compute ns, reason, message |
 /// | shutdown | master → worker | stop now (terminate) or after draining |
 /// | goodbye | worker → master | chunks run, tasks run, busy ns |
+/// | rejoin | worker → master | chunk id of the overrunning chunk, whose task has now returned (its result is discarded) |
 /// | large | either | total bytes of a frame that follows on the body tag |
 enum Frame: Equatable {
     case hello(Hello)
@@ -22,6 +23,7 @@ enum Frame: Equatable {
     case failure(FailureReport)
     case shutdown(immediate: Bool)
     case goodbye(WorkerTotals)
+    case rejoin(chunkID: UInt64)
     case large(totalBytes: Int)
 
     static func == (a: Frame, b: Frame) -> Bool {
@@ -32,6 +34,7 @@ enum Frame: Equatable {
         case let (.failure(x), .failure(y)): x == y
         case let (.shutdown(x), .shutdown(y)): x == y
         case let (.goodbye(x), .goodbye(y)): x == y
+        case let (.rejoin(x), .rejoin(y)): x == y
         case let (.large(x), .large(y)): x == y
         default: false
         }
@@ -52,6 +55,8 @@ struct ChunkHeader: Equatable, Sendable {
     var taskID: UInt32
     var firstIndex: Int64
     var count: UInt32
+    /// The longest one item may run before the worker reports it timed out; 0 = no limit.
+    var timeoutNanos: UInt64 = 0
 }
 
 struct ResultHeader: Equatable, Sendable {
@@ -66,6 +71,8 @@ enum FailureReason: UInt8, Sendable {
     case argumentsUndecodable = 2
     case resultUnencodable = 3
     case unknownTask = 4
+    /// An item ran longer than its timeout; the worker takes no work until it returns.
+    case timedOut = 5
 }
 
 struct FailureReport: Equatable, Sendable {
@@ -84,12 +91,12 @@ struct WorkerTotals: Equatable, Sendable {
 }
 
 enum FrameKind: UInt8 {
-    case hello = 1, chunk, results, failure, shutdown, goodbye, large
+    case hello = 1, chunk, results, failure, shutdown, goodbye, large, rejoin
 }
 
 enum WireProtocol {
     static let magic: UInt16 = 0x504D // "MP" little-endian
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
     static let headerSize = 8
     /// MPI tag of every frame; a `large` frame's body follows on `bodyTag`.
     static let frameTag = 1
@@ -116,7 +123,7 @@ enum FrameEncoder {
     /// Writes the chunk header; the caller appends the arguments payload.
     static func chunk(_ c: ChunkHeader, into w: inout WireWriter) {
         w.beginFrame(.chunk)
-        w.write(c.chunkID); w.write(c.taskID); w.write(c.firstIndex); w.write(c.count)
+        w.write(c.chunkID); w.write(c.taskID); w.write(c.firstIndex); w.write(c.count); w.write(c.timeoutNanos)
     }
     /// Writes the results header; the caller appends the results payload.
     static func results(_ r: ResultHeader, into w: inout WireWriter) {
@@ -134,6 +141,10 @@ enum FrameEncoder {
     static func goodbye(_ t: WorkerTotals, into w: inout WireWriter) {
         w.beginFrame(.goodbye)
         w.write(t.chunks); w.write(t.tasks); w.write(t.busyNanos)
+    }
+    static func rejoin(chunkID: UInt64, into w: inout WireWriter) {
+        w.beginFrame(.rejoin)
+        w.write(chunkID)
     }
     static func large(totalBytes: Int, into w: inout WireWriter) {
         w.beginFrame(.large)
@@ -163,7 +174,8 @@ enum FrameDecoder {
             frame = .hello(Hello(protocolVersion: try r.read(), fingerprint: try r.read(), pid: try r.read(), host: try r.readString(),
                                  initializerError: try r.readString()))
         case .chunk:
-            let header = ChunkHeader(chunkID: try r.read(), taskID: try r.read(), firstIndex: try r.read(), count: try r.read())
+            let header = ChunkHeader(chunkID: try r.read(), taskID: try r.read(), firstIndex: try r.read(), count: try r.read(),
+                                     timeoutNanos: try r.read())
             return .chunk(header, payload: r.rest)
         case .results:
             let header = ResultHeader(chunkID: try r.read(), count: try r.read(), computeNanos: try r.read())
@@ -179,6 +191,8 @@ enum FrameDecoder {
             frame = .shutdown(immediate: flag == 1)
         case .goodbye:
             frame = .goodbye(WorkerTotals(chunks: try r.read(), tasks: try r.read(), busyNanos: try r.read()))
+        case .rejoin:
+            frame = .rejoin(chunkID: try r.read())
         case .large:
             let total = try r.read(UInt64.self)
             guard total <= UInt64(Int32.max) else { throw WireError("large frame of \(total) bytes exceeds the limit") }

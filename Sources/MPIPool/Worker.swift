@@ -3,17 +3,17 @@ import MPI
 /// Runs chunks: shared by worker ranks and by a master that runs tasks itself.
 enum WorkerCore {
     /// Runs the chunk and writes its results (or failure) frame into `out`;
-    /// leaves `out` empty if `shouldStop` stopped it. Returns the compute time.
+    /// leaves `out` empty if `beforeItem` stopped it. Returns the compute time.
     @discardableResult
     static func run(_ header: ChunkHeader, payload: UnsafeRawBufferPointer, registry: TaskRegistry,
-                    into out: MessageBuffer, shouldStop: () -> Bool) -> UInt64 {
+                    into out: MessageBuffer, beforeItem: (Int) -> Bool) -> UInt64 {
         out.count = 0
         var writer = WireWriter(out)
         let start = MonotonicClock.now
         let outcome: ChunkOutcome
         if Int(header.taskID) < registry.entries.count {
             FrameEncoder.results(ResultHeader(chunkID: header.chunkID, count: header.count, computeNanos: 0), into: &writer)
-            outcome = registry.entries[Int(header.taskID)].execute(payload, Int(header.count), &writer, shouldStop)
+            outcome = registry.entries[Int(header.taskID)].execute(payload, Int(header.count), &writer, beforeItem)
         } else {
             outcome = .failed(offset: 0, reason: .unknownTask, message: "no task with id \(header.taskID) in this rank's registry")
         }
@@ -81,9 +81,18 @@ final class Worker {
             switch frame {
             case .chunk(let header, let payload):
                 if stopRequested { break }
+                if header.timeoutNanos > 0 {
+                    // Watched: the task runs on the runner's thread; this one keeps the clock.
+                    if try !runWatched(header, payload: payload, buffer: frameBuffer) {
+                        try goodbye()
+                        return
+                    }
+                    if frameBuffer !== buffer { break }
+                    continue  // the runner had the receive buffer: it is not recycled
+                }
                 let out = transport.buffer()
-                let nanos = WorkerCore.run(header, payload: payload, registry: registry, into: out) { [unowned self] in
-                    self.checkForStop()
+                let nanos = WorkerCore.run(header, payload: payload, registry: registry, into: out) { [unowned self] i in
+                    i > 0 && self.checkForStop()
                 }
                 if out.count > 0 {
                     totals.chunks += 1
@@ -148,6 +157,83 @@ final class Worker {
             Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
         }
         return false
+    }
+
+    // MARK: Watched chunks (a task with a timeout)
+
+    @exclusivity(unchecked) private var runner = TaskRunner()
+
+    /// Runs a chunk whose items have a timeout on the runner's thread while this
+    /// thread watches the clock and the master. Returns false when the worker must
+    /// leave now (an immediate shutdown, or a shutdown while stuck).
+    ///
+    /// An item past its timeout is reported (`failure` with reason `timedOut`); the
+    /// worker is then stuck: it discards every chunk the master sent before it
+    /// learnt of it, and says `rejoin` once the task returns (its result discarded).
+    private func runWatched(_ header: ChunkHeader, payload: UnsafeRawBufferPointer, buffer: MessageBuffer) throws(MPIError) -> Bool {
+        let out = transport.buffer()
+        runner.start(header, payload: payload, keeping: buffer, registry: registry, into: out)
+        var backoff = Backoff(spinNanos: spinNanos)
+        backoff.idleCap = backoff.cap  // never sleep long: the task's end or its deadline may come any moment
+        while !runner.isDone {
+            let (index, started) = runner.currentItem
+            if started > 0, MonotonicClock.now &- started > header.timeoutNanos {
+                var writer = WireWriter(transport.buffer())
+                FrameEncoder.failure(FailureReport(chunkID: header.chunkID, offset: UInt32(index), computeNanos: MonotonicClock.now &- started,
+                                                   reason: .timedOut, message: "ran longer than its timeout"), into: &writer)
+                try transport.send(writer.buffer, to: 0)
+                return try waitWhileStuck(chunkID: header.chunkID)
+            }
+            while try receive.test() != nil {
+                let received = try takeReceived()
+                if case .shutdown(immediate: true) = decode(received) {
+                    // Leave now; the task stops at its next item, or the process's end ends it.
+                    runner.stop()
+                    stopRequested = true
+                    return false
+                }
+                stash.append(received)
+            }
+            if transport.sending { try transport.reap() }
+            backoff.pause()
+        }
+        totals.chunks += 1
+        totals.tasks += UInt64(header.count)
+        totals.busyNanos += runner.computeNanos
+        if out.count > 0 { try transport.send(out, to: 0) } else { transport.recycle(out) }
+        return true
+    }
+
+    /// Stuck in an overrunning item: drops what the master sent meanwhile (it gave
+    /// that work to others), leaves on shutdown, and rejoins when the task returns.
+    private func waitWhileStuck(chunkID: UInt64) throws(MPIError) -> Bool {
+        var pending = stash
+        stash.removeAll()
+        var backoff = Backoff(spinNanos: spinNanos)
+        while true {
+            while try receive.test() != nil { pending.append(try takeReceived()) }
+            for received in pending {
+                switch decode(received) {
+                case .shutdown:
+                    runner.stop()
+                    return false
+                case .large(let total):
+                    _ = try transport.receiveBody(from: 0, bytes: total)  // a big chunk given to others: dropped
+                default:
+                    break  // a chunk given to others: dropped
+                }
+                recycleReceiveBuffer(received)
+            }
+            pending.removeAll(keepingCapacity: true)
+            if runner.isDone {
+                var writer = WireWriter(transport.buffer())
+                FrameEncoder.rejoin(chunkID: chunkID, into: &writer)
+                try transport.send(writer.buffer, to: 0)
+                return true
+            }
+            if transport.sending { try transport.reap() }
+            backoff.pause()
+        }
     }
 
     private func goodbye() throws(MPIError) {

@@ -26,6 +26,7 @@ func errorName(_ error: any Error) -> String {
         case .initializerFailed(let rank, _, _): return "initializerFailed(rank: \(rank))"
         case .alreadyRun: return "alreadyRun"
         case .ended: return "ended"
+        case .wouldDeadlock: return "wouldDeadlock"
         }
     }
     if let e = error as? TaskError { return "TaskError.\(e.reason.rawValue)" }

@@ -1,0 +1,52 @@
+/// How often a failed item runs again (`retries:` on every submission).
+///
+/// An item that throws or runs past its timeout runs again — on another worker
+/// when there is one — until it succeeds or `count` retries are spent; the final
+/// ``TaskError`` says how many attempts were made. A result is never duplicated:
+/// only the attempt that succeeded delivers one. With chunks of several items,
+/// the other items of the failed chunk run again too (their earlier results were
+/// not sent), so tasks with side effects should be idempotent or use chunks of 1.
+///
+/// ```swift
+/// try pool.map(fetch, over: urls, retries: 2)                                  // any failure, twice more
+/// try pool.map(fetch, over: urls, retries: .upTo(3, when: { $0.reason == .timedOut }))
+/// ```
+public struct Retries: Sendable, ExpressibleByIntegerLiteral {
+    /// Retries after the first attempt (0: none).
+    public var count: Int
+    /// Which failures are retried (nil: every one).
+    public var predicate: (@Sendable (TaskError) -> Bool)?
+
+    /// Up to `count` retries of the failures `predicate` accepts (nil: all).
+    /// The predicate runs on the master's MPI thread: keep it quick, and do not call the pool from it.
+    public static func upTo(_ count: Int, when predicate: (@Sendable (TaskError) -> Bool)? = nil) -> Retries {
+        Retries(count: count, predicate: predicate)
+    }
+
+    /// `retries: 2`: up to two retries of any failure.
+    public init(integerLiteral count: Int) { self.init(count: count, predicate: nil) }
+
+    init(count: Int, predicate: (@Sendable (TaskError) -> Bool)?) {
+        self.count = count
+        self.predicate = predicate
+    }
+
+    /// No retries.
+    public static let none: Retries = 0
+
+    func validate() throws(PoolError) {
+        guard count >= 0 else { throw .invalidArgument("retries must be 0 or more, got \(count)") }
+    }
+}
+
+/// What a submission asks of the scheduler and the workers besides its items.
+struct SubmitPolicy: Sendable {
+    var chunking: ChunkSize
+    var maxWorkers: Int?
+    /// The longest one item may run (nanoseconds); 0 = no limit.
+    var timeoutNanos: UInt64 = 0
+    var timeout: Duration?
+    var retries: Retries = .none
+    /// Added to item indices in errors (an imap chunk's place in its input).
+    var indexOffset: Int = 0
+}
