@@ -22,7 +22,8 @@ public final class AsyncResult<T: Sendable>: Sendable {
     /// Continuations of `await value`, guarded by `core.monitor`.
     @exclusivity(unchecked) nonisolated(unsafe) private var continuations: [CheckedContinuation<T, any Error>] = []
     /// Run on the master thread right after completion (internal observers), guarded by `core.monitor`.
-    @exclusivity(unchecked) nonisolated(unsafe) private var observers: [@Sendable () -> Void] = []
+    @exclusivity(unchecked) nonisolated(unsafe) private var observers: [(id: Int, run: @Sendable () -> Void)] = []
+    @exclusivity(unchecked) nonisolated(unsafe) private var nextObserverID = 0
     private let done = Atomic<Int>(0)
     /// The number of items in the submission.
     public let total: Int
@@ -125,14 +126,26 @@ public final class AsyncResult<T: Sendable>: Sendable {
     func addProgress(_ items: Int) { done.add(items, ordering: .relaxed) }
 
     /// Adds an observer run (on the master thread, must not block) when the result completes; runs it now if it has.
-    func observe(_ observer: @escaping @Sendable () -> Void) {
-        let now: Bool = core.monitor.withLock {
-            if case .done = state { return true }
-            observers.append(observer)
-            return false
+    /// Returns a token for `stopObserving` (nil when it ran at once).
+    @discardableResult
+    func observe(_ observer: @escaping @Sendable () -> Void) -> Int? {
+        let id: Int? = core.monitor.withLock {
+            if case .done = state { return nil }
+            nextObserverID += 1
+            observers.append((nextObserverID, observer))
+            return nextObserverID
         }
-        if now { observer() }
+        if id == nil { observer() }
+        return id
     }
+
+    /// Removes an observer that is no longer wanted (an abandoned `asCompleted` or `wait`).
+    func stopObserving(_ id: Int) {
+        core.monitor.withLock { observers.removeAll { $0.id == id } }
+    }
+
+    /// Observers still registered (for tests).
+    var observerCount: Int { core.monitor.withLock { observers.count } }
 
     /// Sets the outcome. The caller holds `core.monitor`; returns what must run after unlocking.
     func completeLocked(_ result: Result<T, any Error>) -> (@Sendable () -> Void)? {
@@ -145,7 +158,7 @@ public final class AsyncResult<T: Sendable>: Sendable {
         if waiting.isEmpty && watchers.isEmpty { return nil }
         return {
             for c in waiting { c.resume(with: result) }
-            for o in watchers { o() }
+            for o in watchers { o.run() }
         }
     }
 

@@ -10,7 +10,16 @@ public final class CompletionSequence<R: Sendable>: Sequence, IteratorProtocol {
         self.remaining = futures.count
         self.deadline = deadline
         let ready = self.ready
-        for (i, future) in futures.enumerated() { future.asyncResult.observe { ready.push(i) } }
+        tokens = futures.enumerated().map { i, future in future.asyncResult.observe { ready.push(i) } }
+    }
+
+    /// Each future's observer, while registered (nil: it ran).
+    private var tokens: [Int?] = []
+
+    /// An abandoned sequence (a timeout, `wait` returning early) removes its observers,
+    /// so polling with short timeouts does not pile them up on a pending future.
+    deinit {
+        for (future, token) in zip(futures, tokens) { if let token { future.asyncResult.stopObserving(token) } }
     }
 
     /// The next future to complete, nil when all have been returned.

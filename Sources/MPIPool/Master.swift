@@ -105,7 +105,17 @@ final class Master {
         }
         for i in 0..<receives.count where receives[i].isActive { try receives[i].cancel() }
         try transport.flush()
-        core.markStopped(finalStats: workerStats)
+        // Every command gets an answer: what came after the last turn fails, or is answered "no".
+        for command in core.markStopped(finalStats: workerStats) {
+            switch command {
+            case .submit(let job): finish(job, forced: PoolError.ended)
+            case .cancel(_, _, let reply): core.answer(reply, false)
+            case .cancelAll(let reply): core.answer(reply, false)
+            case .stats(let reply): core.answer(reply, workerStats)
+            case .shutdown, .terminate: break
+            }
+        }
+        publishFinishedJobs()
     }
 
     // MARK: Commands

@@ -236,12 +236,15 @@ final class PoolCore: @unchecked Sendable {
         for work in after { work() }
     }
 
-    /// The master has left its loop: every waiter wakes, nothing more is answered.
-    func markStopped(finalStats: [WorkerStats]) {
+    /// The master has left its loop: every waiter wakes, nothing more is taken.
+    /// Returns the commands posted since the last turn, for the master to answer.
+    func markStopped(finalStats: [WorkerStats]) -> [Command] {
         monitor.withLock {
             self.finalStats = finalStats
             stopped = true
             monitor.broadcast(.state)
+            defer { commands = [] }
+            return commands
         }
     }
 }

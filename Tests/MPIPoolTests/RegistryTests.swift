@@ -30,14 +30,14 @@ struct Run {
 
 /// Encodes `args` with the task's own codec and runs its registry entry on them, as a worker would.
 func execute<A, R>(_ task: PoolTask<A, R>, in registry: TaskRegistry, _ args: [A],
-                   shouldStop: () -> Bool = { false }) throws -> Run {
+                   beforeItem: (Int) -> Bool = { _ in false }) throws -> Run {
     let payload = try wireBytes { w in try args.withUnsafeBufferPointer { try task.arguments.writeRun($0, &w) } }
-    return executeRaw(registry.entries[Int(task.id)], payload: payload, count: args.count, shouldStop: shouldStop)
+    return executeRaw(registry.entries[Int(task.id)], payload: payload, count: args.count, beforeItem: beforeItem)
 }
 
-func executeRaw(_ entry: TaskEntry, payload: [UInt8], count: Int, shouldStop: () -> Bool = { false }) -> Run {
+func executeRaw(_ entry: TaskEntry, payload: [UInt8], count: Int, beforeItem: (Int) -> Bool = { _ in false }) -> Run {
     var writer = WireWriter(MessageBuffer())
-    let outcome = payload.withUnsafeBytes { entry.execute($0, count, &writer, shouldStop) }
+    let outcome = payload.withUnsafeBytes { entry.execute($0, count, &writer, beforeItem) }
     return Run(outcome: outcome, output: writer.buffer.array)
 }
 
@@ -229,7 +229,7 @@ func results<A, R>(_ task: PoolTask<A, R>, _ run: Run, count: Int) throws -> [R]
             (tasks.entries[Int(flag.id)], [7], 1),                      // not a Bool
         ]
         for (entry, payload, count) in cases {
-            let run = executeRaw(entry, payload: payload, count: count, shouldStop: { ran = true; return false })
+            let run = executeRaw(entry, payload: payload, count: count, beforeItem: { _ in ran = true; return false })
             guard case .failed(let offset, let reason, _) = run.outcome else {
                 Issue.record("\(entry.name) accepted \(payload) as \(count) arguments")
                 continue
@@ -251,19 +251,21 @@ func results<A, R>(_ task: PoolTask<A, R>, _ run: Run, count: Int) throws -> [R]
         #expect(message.contains("odd"))
     }
 
-    @Test func shouldStopIsAskedBetweenItemsOnly() throws {
+    @Test func beforeItemIsAskedBeforeEveryItemWithItsIndex() throws {
         var tasks = TaskRegistry()
         let log = CallLog()
         let task = tasks.register("id") { (x: Int) in log.record(x); return x }
-        var asked = 0
-        let run = try execute(task, in: tasks, [5, 6, 7, 8]) { asked += 1; return asked == 2 }
+        var asked: [Int] = []
+        let run = try execute(task, in: tasks, [5, 6, 7, 8]) { i in asked.append(i); return i == 2 }
         #expect(run.outcome == .stopped)
-        #expect(asked == 2, "asked before items 1 and 2, never before item 0")
+        #expect(asked == [0, 1, 2], "asked before items 0, 1 and 2, in order")
         #expect(log.all == [5, 6], "the stop is seen before item 2 runs")
-        var never = 0
-        let single = try execute(task, in: tasks, [9]) { never += 1; return true }
-        #expect(single.outcome == .completed && never == 0)
+        var seen: [Int] = []
+        let single = try execute(task, in: tasks, [9]) { i in seen.append(i); return false }
+        #expect(single.outcome == .completed && seen == [0])
         #expect(try results(task, single, count: 1) == [9])
+        let stoppedAtOnce = try execute(task, in: tasks, [10]) { _ in true }
+        #expect(stoppedAtOnce.outcome == .stopped && !log.all.contains(10), "a stop before item 0 runs nothing")
     }
 
     @Test func describeKeepsTheErrorsOwnWords() {
