@@ -23,7 +23,9 @@ public struct Status: Sendable, Equatable {
 public enum Source: Sendable, Equatable {
     case rank(Int)
     case any
-    var raw: Int32 { if case .rank(let r) = self { Int32(r) } else { cmpi_any_source() } }
+    func raw(_ function: @autoclosure () -> String) throws(MPIError) -> Int32 {
+        if case .rank(let r) = self { try mpiInt(r, tag: false, function()) } else { cmpi_any_source() }
+    }
 }
 
 /// An MPI communicator: rank, size and byte-oriented point-to-point calls.
@@ -68,7 +70,9 @@ public final class Communicator {
 
     /// Sends `bytes` (standard mode `MPI_Send`: returns once the buffer may be reused).
     public func send(_ bytes: UnsafeRawBufferPointer, to destination: Int, tag: Int) throws(MPIError) {
-        try check(MPI_Send(bytes.baseAddress, Int32(bytes.count), cmpi_byte(), Int32(destination), Int32(tag), handle), "MPI_Send")
+        let count = try mpiCount(bytes.count, "MPI_Send")
+        let rank = try mpiInt(destination, tag: false, "MPI_Send"), tag = try mpiInt(tag, tag: true, "MPI_Send")
+        try check(MPI_Send(bytes.baseAddress, count, cmpi_byte(), rank, tag, handle), "MPI_Send")
     }
 
     /// Sends an array of bytes.
@@ -84,8 +88,10 @@ public final class Communicator {
     @discardableResult
     public func receive(into buffer: MessageBuffer, from source: Source, tag: Int) throws(MPIError) -> Status {
         let status = try probe(from: source, tag: tag)
+        let count = try mpiCount(status.count, "MPI_Recv")
+        let rank = try mpiInt(status.source, tag: false, "MPI_Recv"), tag = try mpiInt(status.tag, tag: true, "MPI_Recv")
         buffer.reserve(status.count)
-        try check(MPI_Recv(buffer.base, Int32(status.count), cmpi_byte(), Int32(status.source), Int32(status.tag), handle, nil), "MPI_Recv")
+        try check(MPI_Recv(buffer.base, count, cmpi_byte(), rank, tag, handle, nil), "MPI_Recv")
         buffer.count = status.count
         return status
     }
@@ -102,7 +108,7 @@ public final class Communicator {
     /// Open MPI busy-polls inside blocking calls; prefer `iprobe` and wait politely.
     public func probe(from source: Source, tag: Int) throws(MPIError) -> Status {
         var status = MPI_Status()
-        try check(MPI_Probe(source.raw, Int32(tag), handle, &status), "MPI_Probe")
+        try check(MPI_Probe(try source.raw("MPI_Probe"), try mpiInt(tag, tag: true, "MPI_Probe"), handle, &status), "MPI_Probe")
         return try Status(status)
     }
 
@@ -110,26 +116,32 @@ public final class Communicator {
     public func iprobe(from source: Source, tag: Int) throws(MPIError) -> Status? {
         var status = MPI_Status()
         var flag: Int32 = 0
-        try check(MPI_Iprobe(source.raw, Int32(tag), handle, &flag, &status), "MPI_Iprobe")
+        try check(MPI_Iprobe(try source.raw("MPI_Iprobe"), try mpiInt(tag, tag: true, "MPI_Iprobe"), handle, &flag, &status), "MPI_Iprobe")
         return flag != 0 ? try Status(status) : nil
     }
 
     // MARK: Non-blocking
 
     /// Starts sending the first `buffer.count` bytes of `buffer` (`MPI_Isend`).
-    /// The request keeps the buffer alive until it completes.
+    /// The request keeps the buffer alive until it completes. A message of more than
+    /// ``MPIError/countLimit`` bytes throws `MPI_ERR_COUNT` (MPI's counts are C `int`s).
     public func isend(_ buffer: MessageBuffer, to destination: Int, tag: Int) throws(MPIError) -> Request {
+        let count = try mpiCount(buffer.count, "MPI_Isend")
+        let rank = try mpiInt(destination, tag: false, "MPI_Isend"), tag = try mpiInt(tag, tag: true, "MPI_Isend")
         let request = Request(buffer: buffer, kind: .send)
-        try check(MPI_Isend(buffer.base, Int32(buffer.count), cmpi_byte(), Int32(destination), Int32(tag), handle, &request.handle), "MPI_Isend")
+        try check(MPI_Isend(buffer.base, count, cmpi_byte(), rank, tag, handle, &request.handle), "MPI_Isend")
         request.active = true
         return request
     }
 
     /// Starts receiving up to `buffer.capacity` bytes into `buffer` (`MPI_Irecv`).
-    /// A longer message fails the request with `MPI_ERR_TRUNCATE`.
+    /// A longer message fails the request with `MPI_ERR_TRUNCATE`. A buffer of more than
+    /// ``MPIError/countLimit`` bytes accepts any message (the count MPI is given is capped there).
     public func ireceive(into buffer: MessageBuffer, from source: Source, tag: Int) throws(MPIError) -> Request {
+        let rank = try source.raw("MPI_Irecv"), tag = try mpiInt(tag, tag: true, "MPI_Irecv")
         let request = Request(buffer: buffer, kind: .receive)
-        try check(MPI_Irecv(buffer.base, Int32(buffer.capacity), cmpi_byte(), source.raw, Int32(tag), handle, &request.handle), "MPI_Irecv")
+        try check(MPI_Irecv(buffer.base, mpiReceiveCount(capacity: buffer.capacity), cmpi_byte(), rank, tag, handle, &request.handle),
+                  "MPI_Irecv")
         request.active = true
         return request
     }
@@ -138,7 +150,8 @@ public final class Communicator {
     /// the same kind of source (`MPI_Irecv` without a new request object).
     public func ireceive(again request: Request, from source: Source, tag: Int) throws(MPIError) {
         precondition(!request.active && request.kind == .receive, "only a completed receive can be posted again")
-        try check(MPI_Irecv(request.buffer.base, Int32(request.buffer.capacity), cmpi_byte(), source.raw, Int32(tag), handle,
+        let rank = try source.raw("MPI_Irecv"), tag = try mpiInt(tag, tag: true, "MPI_Irecv")
+        try check(MPI_Irecv(request.buffer.base, mpiReceiveCount(capacity: request.buffer.capacity), cmpi_byte(), rank, tag, handle,
                             &request.handle), "MPI_Irecv")
         request.active = true
     }

@@ -115,7 +115,7 @@ public final class RequestSet {
         completed.removeAll(keepingCapacity: true)
         guard !requests.isEmpty else { return completed }
         var outCount: Int32 = 0
-        try check(MPI_Testsome(Int32(requests.count), &handles, &outCount, &indices, &statuses), "MPI_Testsome")
+        try check(MPI_Testsome(try mpiCount(requests.count, "MPI_Testsome"), &handles, &outCount, &indices, &statuses), "MPI_Testsome")
         guard outCount != cmpi_undefined(), outCount > 0 else { return completed }
         for k in 0..<Int(outCount) {
             let i = Int(indices[k])

@@ -50,10 +50,53 @@ extension ParsableCommand {
 }
 
 
-/// Sleeps the calling thread for `seconds` (no-op for 0).
+/// Sleeps the calling thread for `seconds` (no-op for 0, negative or NaN).
+///
+/// Never traps: a duration too long for `timespec` (huge or infinite) sleeps
+/// as long as the system allows, in effect for ever.
 public func pause(seconds: Double) {
     guard seconds > 0 else { return }
-    var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+    var ts = sleepInterval(seconds: seconds)
     var left = timespec()
     while nanosleep(&ts, &left) != 0 && errno == EINTR { ts = left }
+}
+
+/// `seconds` (> 0) as a `timespec`, capped at `Int.max / 2` seconds (about 146 billion years),
+/// so that no value of a Double makes the conversion to whole seconds trap.
+func sleepInterval(seconds: Double) -> timespec {
+    let capped = min(seconds, Double(Int.max / 2))
+    let whole = capped.rounded(.towardZero)
+    let nanos = min(999_999_999, max(0, Int(((capped - whole) * 1e9).rounded(.towardZero))))
+    return timespec(tv_sec: Int(whole), tv_nsec: nanos)
+}
+
+/// The limits on the programs' numeric flags, checked in `validate()` (exit 64 on
+/// every rank), so that every value a flag accepts can be slept or allocated:
+///
+/// - counts of items (jobs, values, tasks held in arrays) and chunk sizes: at most ``items``,
+///   10,000,000 — the master builds arrays of that many items before it starts;
+/// - durations (sleeps, pauses, other work, scaled or not): 0…``seconds`` (10⁶ s, 11.6 days),
+///   finite (no NaN, no infinity).
+public enum FlagLimits {
+    /// The most items a program holds in memory at once: 10,000,000.
+    public static let items = 10_000_000
+    /// The longest duration a flag may ask for, in seconds: 1,000,000.
+    public static let seconds = 1_000_000.0
+
+    /// Throws a one-line `ValidationError` unless `value` is in `range`:
+    /// `--jobs must be 1…10000000 (got 1000000000)`.
+    public static func check(_ value: Int, _ flag: String, in range: ClosedRange<Int>) throws {
+        guard range.contains(value) else { throw ValidationError("\(flag) must be \(range.lowerBound)…\(range.upperBound) (got \(value))") }
+    }
+
+    /// Throws a one-line `ValidationError` unless `value` is a finite number of seconds in
+    /// 0…`limit`: `--sleep must be 0…1000000 seconds (got -1.0)`.
+    public static func checkSeconds(_ value: Double, _ flag: String, upTo limit: Double = seconds) throws {
+        guard value >= 0, value <= limit else { throw ValidationError("\(flag) must be 0…\(number(limit)) seconds (got \(value))") }
+    }
+
+    /// `1000000` rather than `1000000.0` in messages.
+    static func number(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+    }
 }

@@ -12,10 +12,10 @@ struct AsyncMap: ParsableCommand {
         discussion: "Run with `mpirun -n 4 asyncmap-mpi`: rank 0 schedules, ranks 1..3 work."
     )
 
-    @Option(help: "Items per chunk (at least 1).")
+    @Option(help: "Items per chunk (1…10000000).")
     var chunksize: Int = 1
 
-    @Option(help: "Seconds each task sleeps (0 or more).")
+    @Option(help: "Seconds each task sleeps (0…1000000).")
     var sleep: Double = 1
 
     @Flag(help: "Print every scheduling decision on stderr.")
@@ -26,9 +26,10 @@ struct AsyncMap: ParsableCommand {
 
     static func main() { mainForMPI() }
 
+    /// Limits (see `FlagLimits`): --chunksize 1…10⁷, --sleep 0…10⁶ s (finite).
     func validate() throws {
-        guard chunksize >= 1 else { throw ValidationError("--chunksize must be at least 1 (got \(chunksize))") }
-        guard sleep >= 0, sleep.isFinite else { throw ValidationError("--sleep must be 0 or more seconds (got \(sleep))") }
+        try FlagLimits.check(chunksize, "--chunksize", in: 1...FlagLimits.items)
+        try FlagLimits.checkSeconds(sleep, "--sleep")
     }
 
     func run() throws {

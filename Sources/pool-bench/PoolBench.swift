@@ -9,7 +9,7 @@ import Workloads
 struct PoolBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pool-bench",
-        abstract: "MPIPool on the bench-peers workloads (w1 tiny tasks, w2 uneven sleeps, w3 CPU loop, idle, imap memory).",
+        abstract: "MPIPool on the bench-peers workloads (w1 tiny tasks, w2 uneven sleeps, w3 CPU loop, idle, imap memory, soak).",
         discussion: """
         Run as `mpirun -n W+1 pool-bench --workload WL --workers W …`. Rank 0 prints one JSON line.
           w1    --tasks N --reps R --mode map --chunksize C | --mode async
@@ -17,11 +17,17 @@ struct PoolBench: ParsableCommand {
           w3    --tasks T --x X --reps R
           idle  --seconds S         (prints READY, then idles)
           imap  --tasks N [--chunksize C]  (lazy imap over N generated items; reports the master's peak RSS)
+          soak  --tasks N [--chunksize C] [--batch B]
+                (N tasks as small submissions of C items, B at a time, each batch
+                waited; reports the master's RSS after 100000 tasks and at the end)
+        Limits: --tasks 1…10000000 (imap and soak: 1…1000000000), --chunksize
+        1…10000000, --reps 1…10000, --x 0…3037000499, --seconds 0…1000000,
+        --spin-microseconds 0…1000000, --batch 1…1000000; w2's durations 0…1000000 s.
         Unknown flags are ignored, as the harness contract asks.
         """
     )
 
-    @Option(help: "w1, w2, w3, idle or imap.") var workload: String
+    @Option(help: "w1, w2, w3, idle, imap or soak.") var workload: String
     @Option(help: "Worker ranks expected (must match mpirun -n minus 1).") var workers: Int?
     @Option(help: "Number of tasks.") var tasks: Int = 20000
     @Option(help: "Repetitions (median reported).") var reps: Int = 3
@@ -32,13 +38,27 @@ struct PoolBench: ParsableCommand {
     @Option(help: "w3: loop length of sum_all_values.") var x: Int = 250_000_000
     @Option(help: "idle: seconds to idle.") var seconds: Double = 5
     @Option(help: "Microseconds a waiting rank polls before it sleeps.") var spinMicroseconds: UInt64 = 50
+    @Option(help: "soak: submissions per batch (each batch is waited before the next).") var batch: Int = 1000
     @Argument(parsing: .allUnrecognized, help: .hidden) var ignored: [String] = []
 
     static func main() { mainForMPI() }
 
+    /// The most tasks of a workload that streams them (imap, soak) rather than holding them in arrays.
+    static let streamedTasks = 1_000_000_000
+    /// The largest --x: x(x+1)/2 must fit in 64 bits.
+    static let largestX = 3_037_000_499
+
     func validate() throws {
-        guard ["w1", "w2", "w3", "idle", "imap", "pingpong"].contains(workload) else { throw ValidationError("unknown --workload \(workload)") }
+        guard ["w1", "w2", "w3", "idle", "imap", "soak", "pingpong"].contains(workload) else { throw ValidationError("unknown --workload \(workload)") }
         guard tasks >= 1, reps >= 1, chunksize >= 1 else { throw ValidationError("--tasks, --reps and --chunksize must be at least 1") }
+        try FlagLimits.check(tasks, "--tasks", in: 1...(["imap", "soak"].contains(workload) ? Self.streamedTasks : FlagLimits.items))
+        try FlagLimits.check(reps, "--reps", in: 1...10_000)
+        try FlagLimits.check(chunksize, "--chunksize", in: 1...FlagLimits.items)
+        try FlagLimits.check(x, "--x", in: 0...Self.largestX)
+        try FlagLimits.checkSeconds(seconds, "--seconds")
+        guard spinMicroseconds <= 1_000_000 else { throw ValidationError("--spin-microseconds must be 0…1000000 (got \(spinMicroseconds))") }
+        try FlagLimits.check(batch, "--batch", in: 1...1_000_000)
+        if let workers { try FlagLimits.check(workers, "--workers", in: 0...FlagLimits.items) }
         if workload == "w2" && durations == nil { throw ValidationError("w2 needs --durations FILE") }
         guard ["fixed", "auto", "guided"].contains(chunking) else { throw ValidationError("--chunking must be fixed, auto or guided") }
     }
@@ -72,6 +92,7 @@ struct PoolBench: ParsableCommand {
             case "w2": json = try bench.w2(pool, sleeper)
             case "w3": json = try bench.w3(pool, sumAll)
             case "imap": json = try bench.imap(pool, square)
+            case "soak": json = try bench.soak(pool, square)
             default: json = try bench.idle(pool, add)
             }
             Console.out(json)
@@ -116,6 +137,9 @@ struct PoolBench: ParsableCommand {
     func w2(_ pool: Pool, _ sleeper: PoolTask<(Int, Int), Int>) throws -> String {
         let text = try String(contentsOfFile: durations!, encoding: .utf8)
         let values = text.split(whereSeparator: \.isNewline).compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        if let bad = values.first(where: { !($0 >= 0 && $0 <= FlagLimits.seconds) }) {
+            throw BenchError("w2: every duration in \(durations!) must be 0…1000000 seconds (got \(bad))")
+        }
         let jobs = values.enumerated().map { ($0.offset, Int(($0.element * 1e9).rounded())) }
         _ = try pool.starmap(sleeper, over: (0..<pool.workerCount).map { ($0, 0) })
         let start = now()
@@ -151,9 +175,7 @@ struct PoolBench: ParsableCommand {
         try warm(pool, add)
         Console.out("READY")
         let start = now()
-        var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        var left = timespec()
-        while nanosleep(&ts, &left) != 0 && errno == EINTR { ts = left }
+        pause(seconds: seconds)
         let slept = now() - start
         return #"{"workload": "idle", "params": {"workers": \#(pool.workerCount), "seconds": \#(seconds)}, "seconds": \#(slept), "ok": true}"#
     }
@@ -177,6 +199,12 @@ struct PoolBench: ParsableCommand {
     }
 }
 
+/// A failure of a run (not of its flags): `Error: …` on rank 0, exit status 1.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 func now() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -189,9 +217,15 @@ func spread(_ times: [Double]) -> (median: Double, min: Double, max: Double) {
 }
 
 /// The process's peak resident set (VmHWM) in MB, from /proc/self/status.
-func peakRSSMegabytes() -> Double {
+func peakRSSMegabytes() -> Double { procStatusMegabytes("VmHWM") }
+
+/// The process's resident set now (VmRSS) in MB, from /proc/self/status.
+func residentMegabytes() -> Double { procStatusMegabytes("VmRSS") }
+
+/// A `Field:  N kB` line of /proc/self/status in MB; -1 when it cannot be read.
+func procStatusMegabytes(_ field: String) -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
           let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
     return kb / 1024
 }

@@ -49,6 +49,7 @@ enum Scenarios {
         "timed-terminate": timedTerminate,
         "retries": retries,
         "callback-reentry": callbackReentry,
+        "races": races,
         "executor": executor,
         "errors": errors,
         "lifecycle": lifecycle,

@@ -203,3 +203,54 @@ extension Scenarios {
         }
     }
 }
+
+extension Scenarios {
+    /// Races with the pool's own protocol: submits, cancels and stats from several threads at once,
+    /// 50 rounds; then a thread that keeps submitting while the body returns. Every call gets an
+    /// answer (a value, `cancelled`, `ended`, `closed`), every waiter wakes: nothing hangs.
+    static func races(_ t: TestTasks) throws {
+        let outcomes = Box<[String: Int]>([:])
+        @Sendable func count(_ key: String) { outcomes.update { $0[key, default: 0] += 1 } }
+        let submitter = DispatchSemaphore(value: 0)
+        try Pool.run(t.registry) { pool in
+            var unanswered = 0
+            for round in 0..<50 {
+                let results = Box<[AsyncResult<Int>]>([])
+                let group = DispatchGroup()
+                for thread in 0..<3 {
+                    DispatchQueue.global().async(group: group) {
+                        for i in 0..<10 {
+                            if let r = try? pool.applyAsync(t.square, round * 100 + thread * 10 + i) { results.update { $0.append(r) } }
+                            if thread == 2 { for r in results.get().suffix(3) { _ = r.cancel() } ; _ = pool.workerStats() }
+                        }
+                    }
+                }
+                if group.wait(timeout: .now() + 20) == .timedOut { unanswered += 1 }
+                for r in results.get() {
+                    switch outcome({ try r.get(timeout: .seconds(20)) }) {
+                    case let o where o.hasPrefix("value:"): count("value")
+                    case "error:cancelled": count("cancelled")
+                    case let o: count(o)
+                    }
+                }
+            }
+            value("races.unansweredRounds", unanswered)
+            // A thread that keeps submitting while the body returns.
+            DispatchQueue.global().async {
+                while true {
+                    do { _ = try pool.applyAsync(t.square, 3).get(timeout: .seconds(20)) } catch {
+                        count("end:\(errorName(error))")
+                        break
+                    }
+                }
+                submitter.signal()
+            }
+        }
+        guard isSpeaker else { return }
+        value("races.submitterStopped", submitter.wait(timeout: .now() + 20) == .success)
+        let seen = outcomes.get()
+        value("races.outcomes", seen.keys.sorted().map { "\($0)=\(seen[$0]!)" }.joined(separator: ","))
+        value("races.total", seen.filter { !$0.key.hasPrefix("end:") }.values.reduce(0, +))
+        value("races.onlyExpected", seen.keys.allSatisfy { ["value", "cancelled", "end:ended", "end:closed"].contains($0) })
+    }
+}

@@ -27,25 +27,25 @@ struct SleepJobs: ParsableCommand {
         case map, mapAsync = "map-async", apply, applyAsync = "apply-async", callback
     }
 
-    @Option(help: "Number of jobs.")
+    @Option(help: "Number of jobs (1…10000000).")
     var jobs = 19
 
     @Option(help: "Seed of Python's random.seed(): the same seed gives the same durations as Python.")
     var seed = 1234
 
-    @Option(help: "Longest job in seconds: durations are max-seconds * random.random() (default 5; 30 in callback mode, as in the seed).")
+    @Option(help: "Longest job in seconds: durations are max-seconds * random.random() (default 5; 30 in callback mode, as in the seed; 0…1000000).")
     var maxSeconds: Double?
 
-    @Option(help: "Multiply every duration (and the master's other work) by this, e.g. 0.01 for quick runs.")
+    @Option(help: "Multiply every duration (and the master's other work) by this, e.g. 0.01 for quick runs (1e-9…1000000; scaled durations at most 1000000 s).")
     var scale = 1.0
 
     @Option(help: "How the jobs are submitted: \(Mode.allCases.map(\.rawValue).joined(separator: ", ")).")
     var mode: Mode = .mapAsync
 
-    @Option(help: "Jobs per chunk (map and map-async only).")
+    @Option(help: "Jobs per chunk (map and map-async only; 1…10000000).")
     var chunksize = 1
 
-    @Option(help: "Seconds of other work the master does in callback mode before join (default 25, as in the seed; scaled).")
+    @Option(help: "Seconds of other work the master does in callback mode before join (default 25, as in the seed; scaled; 0…1000000).")
     var otherWork: Double?
 
     @Flag(help: "Print each job's start and end, in seconds since the master started.")
@@ -56,25 +56,38 @@ struct SleepJobs: ParsableCommand {
 
     static func main() { mainForMPI() }
 
+    /// The smallest `--scale`: a nanosecond per second, and at most 13 decimals in the output.
+    static let smallestScale = 1e-9
+
+    /// Limits (see `FlagLimits`): --jobs and --chunksize 1…10⁷; --max-seconds, --other-work
+    /// 0…10⁶ s; --scale 10⁻⁹…10⁶, and a scaled duration (longest job, other work) at most 10⁶ s.
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
-        if let maxSeconds, !(maxSeconds >= 0 && maxSeconds.isFinite) {
-            throw ValidationError("--max-seconds must be 0 or more (got \(maxSeconds))")
+        try FlagLimits.check(jobs, "--jobs", in: 1...FlagLimits.items)
+        if let maxSeconds { try FlagLimits.checkSeconds(maxSeconds, "--max-seconds") }
+        guard scale >= Self.smallestScale, scale <= FlagLimits.seconds else {
+            throw ValidationError("--scale must be 1e-9…1000000 (got \(scale))")
         }
-        guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be more than 0 (got \(scale))") }
-        guard chunksize >= 1 else { throw ValidationError("--chunksize must be at least 1 (got \(chunksize))") }
+        try FlagLimits.check(chunksize, "--chunksize", in: 1...FlagLimits.items)
         if chunksize != 1 && !(mode == .map || mode == .mapAsync) {
             throw ValidationError("--chunksize applies to --mode map and map-async only (\(mode.rawValue) submits one job at a time)")
         }
         if let otherWork {
-            guard otherWork >= 0, otherWork.isFinite else { throw ValidationError("--other-work must be 0 or more (got \(otherWork))") }
+            try FlagLimits.checkSeconds(otherWork, "--other-work")
             guard mode == .callback else { throw ValidationError("--other-work applies to --mode callback only") }
+        }
+        if longest * scale > FlagLimits.seconds {
+            throw ValidationError("--max-seconds × --scale must be at most 1000000 seconds (got \(longest) × \(scale))")
+        }
+        if mode == .callback, (otherWork ?? 25) * scale > FlagLimits.seconds {
+            throw ValidationError("--other-work × --scale must be at most 1000000 seconds (got \(otherWork ?? 25) × \(scale))")
         }
     }
 
+    /// The longest job before scaling.
+    var longest: Double { maxSeconds ?? (mode == .callback ? 30 : 5) }
+
     func run() throws {
-        let longest = maxSeconds ?? (mode == .callback ? 30 : 5)
-        let durations = sleepDurations(count: jobs, seed: seed, maxSeconds: longest).map { $0 * scale }
+        let longest = self.longest
         let decimals = 4 + max(0, Int((-log10(scale)).rounded(.up)))
         var tasks = TaskRegistry()
         let sleep = tasks.register("sleep") { (job: Int, seconds: Double) -> JobRecord in
@@ -85,6 +98,8 @@ struct SleepJobs: ParsableCommand {
         }
         let options = self
         try Pool.run(tasks, options: PoolOptions(tracesScheduling: trace)) { pool in
+            // Only the master needs the durations: the workers get theirs with the jobs.
+            let durations = sleepDurations(count: options.jobs, seed: options.seed, maxSeconds: longest).map { $0 * options.scale }
             try options.runJobs(pool, sleep, durations: durations, longest: longest, decimals: decimals)
         }
     }

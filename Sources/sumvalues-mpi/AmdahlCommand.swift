@@ -24,15 +24,17 @@ struct AmdahlCommand: ParsableCommand {
     @Option(help: "Largest number of workers to try (default: all).")
     var maxWorkers: Int?
 
-    @Option(help: "Runs per worker count; the fastest counts.")
+    @Option(help: "Runs per worker count; the fastest counts (1…1000000).")
     var repeats = 1
 
     @Option(help: "Write an SVG plot (measured points, fitted Amdahl curve, ideal line) here.")
     var plot: String?
 
+    /// Limits: --max-workers ≥ 1 (more than the job has means all of them); --repeats 1…10⁶
+    /// (each repeat runs the whole sweep again).
     func validate() throws {
         if let maxWorkers, maxWorkers < 1 { throw ValidationError("--max-workers must be at least 1 (got \(maxWorkers))") }
-        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1 (got \(repeats))") }
+        try FlagLimits.check(repeats, "--repeats", in: 1...1_000_000)
     }
 
     func run() throws {

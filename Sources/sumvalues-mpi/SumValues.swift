@@ -22,13 +22,13 @@ struct SumValues: ParsableCommand {
 
 /// The x values and how they are handed out, shared by both subcommands.
 struct Workload: ParsableArguments {
-    @Option(help: "First x (default 10000000; 20000000 for amdahl; the seed uses 10000 and 100000000).")
+    @Option(help: "First x (default 10000000; 20000000 for amdahl; the seed uses 10000 and 100000000; start + count ≤ 3037000499).")
     var start: Int?
 
-    @Option(help: "How many x: start, start+1, … (default 100; 4 in over-time mode; 24 for amdahl).")
+    @Option(help: "How many x: start, start+1, … (default 100; 4 in over-time mode; 24 for amdahl; 1…10000000).")
     var count: Int?
 
-    @Option(help: "Values per chunk (map and amdahl).")
+    @Option(help: "Values per chunk (map and amdahl; 1…10000000).")
     var chunksize = 1
 
     @Flag(help: "Print every scheduling decision on stderr.")
@@ -37,10 +37,13 @@ struct Workload: ParsableArguments {
     /// x(x+1)/2 must fit in 64 bits.
     static let largestX = 3_037_000_499
 
+    /// Limits: --count and --chunksize 1…10⁷ (the master holds every x and result in arrays);
+    /// --start 0…`largestX`, and start + count ≤ `largestX` (checked without overflow).
     func validate() throws {
-        if let start, start < 0 { throw ValidationError("--start must be 0 or more (got \(start))") }
-        if let count, count < 1 { throw ValidationError("--count must be at least 1 (got \(count))") }
-        guard chunksize >= 1 else { throw ValidationError("--chunksize must be at least 1 (got \(chunksize))") }
+        if let start { try FlagLimits.check(start, "--start", in: 0...Self.largestX) }
+        if let count { try FlagLimits.check(count, "--count", in: 1...FlagLimits.items) }
+        try FlagLimits.check(chunksize, "--chunksize", in: 1...FlagLimits.items)
+        // Both are in range now, so the subtraction cannot overflow.
         guard (start ?? 20_000_000) <= Self.largestX - (count ?? 100) else {
             throw ValidationError("--start + --count must stay below \(Self.largestX) so that the sums fit in 64 bits")
         }
@@ -105,14 +108,14 @@ struct Modes: ParsableCommand {
     @Option(help: "Also write the timer lines to this log file.")
     var log: String?
 
-    @Option(help: "Seconds the master pauses between jobs in over-time mode.")
+    @Option(help: "Seconds the master pauses between jobs in over-time mode (0…1000000).")
     var pause = 1.0
 
     @Flag(help: "Print the time spent in each process.")
     var table = false
 
     func validate() throws {
-        guard pause >= 0, pause.isFinite else { throw ValidationError("--pause must be 0 or more seconds (got \(pause))") }
+        try FlagLimits.checkSeconds(pause, "--pause")
         if workload.chunksize != 1 && mode != .map {
             throw ValidationError("--chunksize applies to --mode map only (\(mode.rawValue) submits one value at a time)")
         }

@@ -147,6 +147,10 @@ import Testing
         (["--sleep", "-1"], "--sleep"),
         (["--sleep=-1"], "--sleep"),
         (["--sleep", "nan"], "--sleep"),
+        (["--sleep", "1e300"], "--sleep"),
+        (["--sleep", "inf"], "--sleep"),
+        (["--sleep", "1000001"], "--sleep"),
+        (["--chunksize", "100000000"], "--chunksize"),
         (["--bogus"], "--bogus"),
     ]
 

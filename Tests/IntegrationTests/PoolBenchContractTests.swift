@@ -76,6 +76,52 @@ struct PoolBenchContractTests {
         #expect((result["peak_rss_mb"] as? Double ?? 0) > 0)
     }
 
+    /// soak at a tiny size: every task's result checked, the master's RSS read twice.
+    @Test(arguments: [(1, 100), (7, 20)])
+    func soakChecksEveryResultAndReportsTheMastersMemoryTwice(chunksize: Int, batch: Int) throws {
+        let n = 3_000
+        let result = try bench(4, ["--workload", "soak", "--workers", "3", "--tasks", "\(n)", "--chunksize", "\(chunksize)",
+                                   "--batch", "\(batch)"])
+        #expect(result["workload"] as? String == "soak")
+        #expect(result["ok"] as? Bool == true, "\(result)")
+        #expect(result["sum"] as? Int == (0..<n).reduce(0) { $0 + $1 * $1 })
+        #expect(result["submissions"] as? Int == (n + chunksize - 1) / chunksize, "one submission per \(chunksize) tasks")
+        #expect(result["warmup_tasks"] as? Int == n, "fewer tasks than the warm-up: both readings at the end")
+        let warm = try #require(result["rss_mb_after_warmup"] as? Double), end = try #require(result["rss_mb_end"] as? Double)
+        #expect(warm > 0 && end > 0)
+        let ratio = try #require(result["rss_ratio"] as? Double)
+        #expect(abs(ratio - end / warm) < 1e-9)
+        #expect((result["tasks_per_s"] as? Double ?? 0) > 0)
+        let params = try #require(result["params"] as? [String: Any])
+        #expect(params["tasks"] as? Int == n && params["chunksize"] as? Int == chunksize && params["batch"] as? Int == batch)
+        #expect(params["workers"] as? Int == 3)
+    }
+
+    /// Flag values that cannot be slept, looped or allocated are refused before MPI starts: exit 64, one message.
+    @Test(arguments: [
+        (["--workload", "idle", "--seconds", "1e300"], "--seconds"), (["--workload", "idle", "--seconds", "nan"], "--seconds"),
+        (["--workload", "w3", "--x", "-1"], "--x"), (["--workload", "w3", "--x", String(Int.max)], "--x"),
+        (["--workload", "w1", "--tasks", "1000000000"], "--tasks"), (["--workload", "w1", "--reps", "100000"], "--reps"),
+        (["--workload", "soak", "--batch", "0"], "--batch"), (["--workload", "imap", "--chunksize", "100000000"], "--chunksize"),
+        (["--workload", "w1", "--spin-microseconds", "18446744073709551615"], "--spin-microseconds"),
+    ])
+    func extremeFlagValuesExit64WithOneMessage(arguments: [String], flag: String) throws {
+        let outcome = try Launcher.mpirun(2, "pool-bench", arguments, timeout: 30)
+        #expect(!outcome.timedOut && outcome.status == 64, "\(outcome)")
+        let errors = outcome.errorLines.filter { $0.hasPrefix("Error:") }
+        #expect(errors.count == 1 && errors[0].contains(flag), "\(outcome)")
+        #expect(!outcome.lines.contains { $0.hasPrefix("{") })
+    }
+
+    @Test func w2DurationsThatCannotBeSleptAreAnErrorNotATrap() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("w2-\(UUID().uuidString).txt")
+        try "0.001\nnan\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let outcome = try Launcher.mpirun(2, "pool-bench", ["--workload", "w2", "--durations", file.path], timeout: 60)
+        #expect(!outcome.timedOut && outcome.status == 1, "\(outcome)")
+        #expect(outcome.stderr.contains("w2: every duration in \(file.path) must be 0…1000000 seconds (got nan)"), "\(outcome)")
+    }
+
     @Test func wrongWorkerCountAndPingpongAreReportedNotCrashed() throws {
         let mismatch = try bench(4, ["--workload", "w1", "--workers", "5", "--tasks", "10"])
         #expect(mismatch["ok"] as? Bool == false)

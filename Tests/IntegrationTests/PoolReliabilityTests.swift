@@ -91,4 +91,16 @@ import Testing
         run.expect("reentry.join", "error:wouldDeadlock")
         run.expect("reentry.shutdownInCallback", "true")
     }
+
+    /// Submits, cancels and stats from three threads for 50 rounds, then a thread submitting
+    /// while the body returns; five launches. Every call is answered, nothing hangs.
+    @Test(arguments: 1...5)
+    func racingSubmitsCancelsAndTheEndOfThePoolAllGetAnswers(launch: Int) throws {
+        let run = try ScenarioRun("races", timeout: 90)
+        run.expectClean()
+        run.expect("races.unansweredRounds", "0")
+        run.expect("races.submitterStopped", "true")
+        run.expect("races.total", "1500")
+        run.expect("races.onlyExpected", "true")
+    }
 }

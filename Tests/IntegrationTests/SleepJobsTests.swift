@@ -106,6 +106,28 @@ import Testing
         #expect(try Self.starts(outcome).isEmpty)
     }
 
+    /// Values at the edges (too big to sleep or to allocate, NaN, infinite, negative) are refused by
+    /// `validate()` on every rank before MPI starts: exit 64, one message naming the flag, at once.
+    @Test(arguments: [
+        (["--scale", "1e300"], "--scale"), (["--scale", "nan"], "--scale"), (["--scale", "inf"], "--scale"),
+        (["--scale", "-1"], "--scale"), (["--scale", "1e-300"], "--scale"), (["--jobs", "1000000000"], "--jobs"),
+        (["--max-seconds", "1e300"], "--max-seconds"), (["--max-seconds", "nan"], "--max-seconds"),
+        (["--max-seconds", "100", "--scale", "100000"], "--max-seconds"),
+        (["--mode", "callback", "--other-work", "inf"], "--other-work"),
+        (["--mode", "callback", "--other-work", "-1"], "--other-work"),
+        (["--mode", "callback", "--max-seconds", "1", "--scale", "100000"], "--other-work"),
+        (["--chunksize", "100000000"], "--chunksize"),
+    ])
+    func extremeValuesAreRefusedBeforeAnyJobStarts(arguments: [String], flag: String) throws {
+        let outcome = try Launcher.mpirun(3, "sleepjobs-mpi", arguments, timeout: 30)
+        #expect(!outcome.timedOut && outcome.status == 64, "\(outcome)")
+        #expect(outcome.seconds < 20, "nothing allocated or slept first: \(outcome)")
+        let errors = outcome.errorLines.filter { $0.hasPrefix("Error:") }
+        #expect(errors.count == 1 && errors[0].contains(flag), "one message, by rank 0, naming \(flag): \(outcome)")
+        #expect(try Self.starts(outcome).isEmpty)
+        #expect(!outcome.lines.contains { $0.hasPrefix("Launching") })
+    }
+
     @Test func helpExitsZero() throws {
         let outcome = try Launcher.direct("sleepjobs-mpi", ["--help"], timeout: 30)
         #expect(outcome.status == 0, "\(outcome)")

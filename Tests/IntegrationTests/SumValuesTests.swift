@@ -111,4 +111,25 @@ import Testing
         #expect(outcome.status == 64, "\(outcome)")
         #expect(!outcome.lines.contains { $0.hasPrefix("[") })
     }
+
+    /// Values at the edges are refused by `validate()` on every rank before MPI starts: a count that
+    /// would make the master allocate without bound, start + count past 64-bit sums, NaN, infinite or
+    /// negative pauses. Exit 64, one message naming the flag, at once.
+    @Test(arguments: [
+        (["--count", "1000000000000"], "--count"), (["--start", "0", "--count", "3000000000"], "--count"),
+        (["--count", "-1"], "--count"), (["--start", "-5"], "--start"), (["--start", String(Int.max)], "--start"),
+        (["--start", "3037000000", "--count", "1000"], "--start + --count"),
+        (["--pause", "nan"], "--pause"), (["--pause", "1e300"], "--pause"), (["--pause", "inf"], "--pause"),
+        (["--mode", "over-time", "--pause=-1"], "--pause"), (["--chunksize", "100000000"], "--chunksize"),
+        (["amdahl", "--count", "20000000"], "--count"), (["amdahl", "--repeats", "0"], "--repeats"),
+        (["amdahl", "--repeats", "1000000000"], "--repeats"), (["amdahl", "--start", "-1"], "--start"),
+    ])
+    func extremeValuesAreRefusedBeforeAnySumStarts(arguments: [String], flag: String) throws {
+        let outcome = try Launcher.mpirun(3, "sumvalues-mpi", arguments, timeout: 30)
+        #expect(!outcome.timedOut && outcome.status == 64, "\(outcome)")
+        #expect(outcome.seconds < 20, "nothing allocated first: \(outcome)")
+        let errors = outcome.errorLines.filter { $0.hasPrefix("Error:") }
+        #expect(errors.count == 1 && errors[0].contains(flag), "one message, by rank 0, naming \(flag): \(outcome)")
+        #expect(!outcome.lines.contains { $0.hasPrefix("[") || $0.hasPrefix("sum_all_values(x)") || $0.hasPrefix("Amdahl:") })
+    }
 }

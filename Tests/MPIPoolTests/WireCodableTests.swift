@@ -78,7 +78,58 @@ func readValue<T: WireCodable>(_: T.Type, from bytes: [UInt8]) throws -> T {
         let back = try roundTrip(value)
         #expect(back == value)
         #expect(Array(back.utf8) == Array(value.utf8))
-        #expect(wireBytes { w in String.write(value, to: &w) }.count == 4 + value.utf8.count)
+        #expect(try wireBytes { w in try String.write(value, to: &w) }.count == 4 + value.utf8.count)
+    }
+
+    // MARK: Sizes the length fields cannot hold
+
+    @Test(arguments: [0, 1, 65_536, Int(UInt32.max)])
+    func lengthsUpToUInt32MaxFitTheField(count: Int) throws {
+        #expect(try wireLength(count, of: "string", unit: "UTF-8 bytes") == UInt32(count))
+    }
+
+    @Test(arguments: [Int(UInt32.max) + 1, Int(UInt32.max) * 2, Int.max])
+    func lengthsOfFourGiBOrMoreThrowNamingTheSize(count: Int) throws {
+        let string = try #require(throws: WireError.self) { try wireLength(count, of: "string", unit: "UTF-8 bytes") }
+        #expect(string.message == "string of \(count) UTF-8 bytes exceeds the wire's limit of 4294967295 UTF-8 bytes")
+        let array = try #require(throws: WireError.self) { try wireLength(count, of: "array", unit: "elements") }
+        #expect(array.message == "array of \(count) elements exceeds the wire's limit of 4294967295 elements")
+    }
+
+    @Test(arguments: [-1, Int.min])
+    func negativeLengthsThrow(count: Int) throws {
+        let error = try #require(throws: WireError.self) { try wireLength(count, of: "array", unit: "elements") }
+        #expect(error.message == "array of negative length \(count)")
+    }
+
+    /// The public `write(_:)` takes any `StringProtocol` and throws; its bytes are the length and the UTF-8.
+    @Test func publicStringWriteTakesSubstringsAndWritesLengthAndUTF8() throws {
+        let text = "key=välue"
+        let value = text[text.index(after: text.firstIndex(of: "=")!)...]
+        let bytes = try wireBytes { w in try w.write(value) }
+        #expect(bytes == stringField(Array("välue".utf8)))
+        #expect(try wireBytes { w in try w.write(Substring("ab")) } == stringField([0x61, 0x62]))
+    }
+
+    /// What the frames' text fields keep of a text longer than the field: a prefix cut between characters.
+    @Test func frameTextIsCutBetweenCharacters() {
+        let utf8 = Array("aé日👩".utf8)   // 1 + 2 + 3 + 4 bytes
+        utf8.withUnsafeBufferPointer { buffer in
+            #expect((0...11).map { wirePrefixLength(buffer, limit: $0) } == [0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10, 10])
+            #expect(wirePrefixLength(buffer, limit: Int.max) == 10)
+        }
+        #expect(wireLengthLimit == Int(UInt32.max))
+        // Below the limit the frame field is the whole string, as before.
+        #expect(wireBytes { w in w.write("host") } == stringField(Array("host".utf8)))
+    }
+
+    @Test func bitwiseRunCountsThatOverflowAreRejected() {
+        #expect(throws: WireError.self) {
+            try withUnsafeBytes(of: 0) { raw in
+                var reader = WireReader(raw)
+                let _: [Int] = try readRun(Int.max / 4, from: &reader)
+            }
+        }
     }
 
     @Test func stringRejectsTruncationAndInvalidUTF8() {

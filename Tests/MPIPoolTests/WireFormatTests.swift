@@ -1,3 +1,4 @@
+import Foundation
 import MPI
 import Testing
 @testable import MPIPool
@@ -42,19 +43,24 @@ import Testing
         let kinds: [(DecodedFrame, FrameKind)] = [
             (sampleFrames[0], .hello), (sampleFrames[2], .chunk), (sampleFrames[4], .results),
             (.failure(FailureReport(chunkID: 0, offset: 0, computeNanos: 0, reason: .taskThrew, message: "")), .failure),
-            (.shutdown(immediate: true), .shutdown), (sampleFrames[8], .goodbye), (.large(totalBytes: 1), .large),
+            (.shutdown(immediate: true), .shutdown), (.goodbye(WorkerTotals(chunks: 1, tasks: 2, busyNanos: 3)), .goodbye),
+            (.large(totalBytes: 1), .large), (.rejoin(chunkID: 5), .rejoin),
         ]
         for (frame, kind) in kinds {
             let bytes = frame.encoded
-            #expect(Array(bytes.prefix(8)) == [UInt8(ascii: "M"), UInt8(ascii: "P"), 1, kind.rawValue, 0, 0, 0, 0], "\(kind)")
+            #expect(Array(bytes.prefix(8)) == [UInt8(ascii: "M"), UInt8(ascii: "P"), WireProtocol.version, kind.rawValue, 0, 0, 0, 0], "\(kind)")
         }
-        #expect(FrameKind.allRawValues == [1, 2, 3, 4, 5, 6, 7])
+        #expect(FrameKind.allRawValues == [1, 2, 3, 4, 5, 6, 7, 8])
     }
 
     @Test func fixedFramesHaveTheDocumentedSizes() {
         #expect(DecodedFrame.shutdown(immediate: false).encoded == header(kind: 5) + [0])
         #expect(DecodedFrame.shutdown(immediate: true).encoded == header(kind: 5) + [1])
         #expect(DecodedFrame.large(totalBytes: 0x0102_0304).encoded == header(kind: 7) + le(UInt64(0x0102_0304)))
+        #expect(DecodedFrame.rejoin(chunkID: 0xAB_CDEF).encoded == header(kind: 8) + le(UInt64(0xAB_CDEF)))
+        let chunk = ChunkHeader(chunkID: 1, taskID: 2, firstIndex: -3, count: 4, timeoutNanos: 5)
+        #expect(DecodedFrame.chunk(chunk, payload: [9]).encoded
+                == header(kind: 2) + le(UInt64(1)) + le(UInt32(2)) + le(Int64(-3)) + le(UInt32(4)) + le(UInt64(5)) + [9])
         let totals = WorkerTotals(chunks: 1, tasks: 2, busyNanos: 3)
         #expect(DecodedFrame.goodbye(totals).encoded == header(kind: 6) + le(UInt64(1)) + le(UInt64(2)) + le(UInt64(3)))
         let hello = Hello(protocolVersion: 1, fingerprint: 0xABCD, pid: 77, host: "h", initializerError: "e")
@@ -100,14 +106,14 @@ import Testing
         #expect(throws: Never.self) { try decodeFrame(bytes) }
     }
 
-    @Test(arguments: [UInt8(0), 2, 3, 255])
+    @Test(arguments: [UInt8(0), WireProtocol.version - 1, WireProtocol.version + 1, 255])
     func wrongVersionIsRejected(version: UInt8) throws {
         let bytes = header(kind: FrameKind.shutdown.rawValue, version: version) + [0]
         let error = try #require(throws: WireError.self) { try decodeFrame(bytes) }
         #expect(error.message.contains("version"))
     }
 
-    @Test(arguments: [UInt8(0), 8, 9, 127, 255])
+    @Test(arguments: [UInt8(0), FrameKind.allRawValues.last! + 1, FrameKind.allRawValues.last! + 2, 127, 255])
     func unknownKindIsRejected(kind: UInt8) throws {
         let bytes = header(kind: kind) + [UInt8](repeating: 0, count: 32)
         let error = try #require(throws: WireError.self) { try decodeFrame(bytes) }
@@ -196,8 +202,8 @@ import Testing
             var bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
             // Most rounds get a plausible header so the field decoders are reached.
             if round % 4 != 0 && bytes.count >= 4 {
-                bytes[0] = 0x4D; bytes[1] = 0x50; bytes[2] = 1
-                bytes[3] = UInt8.random(in: 0...8, using: &rng)
+                bytes[0] = 0x4D; bytes[1] = 0x50; bytes[2] = WireProtocol.version
+                bytes[3] = UInt8.random(in: 0...(FrameKind.allRawValues.last! + 1), using: &rng)
             }
             if (try? decodeFrame(bytes)) != nil { decoded += 1 }
             checkDecodedReencodes(bytes)
@@ -205,26 +211,34 @@ import Testing
         #expect(decoded > 0, "the generator should hit some valid frames")
     }
 
-    @Test func mutatedValidFramesNeverTrap() {
-        var rng = SplitMix64(seed: 0x5EED_0002)
-        for _ in 0..<20_000 {
-            var bytes = sampleFrames.randomElement(using: &rng)!.encoded
-            for _ in 0..<Int.random(in: 1...3, using: &rng) {
-                switch Int.random(in: 0..<5, using: &rng) {
-                case 0 where !bytes.isEmpty: bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
-                case 1 where !bytes.isEmpty: bytes[Int.random(in: 0..<bytes.count, using: &rng)] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-                case 2: bytes.removeLast(Int.random(in: 0...bytes.count, using: &rng))
-                case 3: bytes += (0..<Int.random(in: 1...8, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-                default:
-                    // A length or count field set to something huge.
-                    if bytes.count >= 12 {
-                        let at = Int.random(in: 8...(bytes.count - 4), using: &rng)
-                        bytes.replaceSubrange(at..<at + 4, with: le(UInt32.random(in: 0x7FFF_0000...UInt32.max, using: &rng)))
-                    }
-                }
+    /// `scripts/fuzz N` runs this test over N frames (`MPIPOOL_FUZZ_FRAMES`, default 20,000 here):
+    /// random bytes and mutated frames of every kind. None may trap, and whatever decodes must
+    /// re-encode to its own bytes. Prints one `fuzz:` line with the figures.
+    @Test func fuzzedFramesNeverTrapAndAcceptedOnesReencode() throws {
+        let frames = ProcessInfo.processInfo.environment["MPIPOOL_FUZZ_FRAMES"].flatMap { Int($0) } ?? 20_000
+        try #require(frames >= 0, "MPIPOOL_FUZZ_FRAMES must be a count")
+        var fuzzer = FrameFuzzer(seed: 0x5EED_0003)
+        var accepted = 0, rejected = 0, mismatched = 0
+        let clock = ContinuousClock.now
+        for _ in 0..<frames {
+            let bytes = fuzzer.next()
+            guard let frame = try? decodeFrame(bytes) else { rejected += 1; continue }
+            accepted += 1
+            var canonical = bytes
+            for i in 4..<min(8, canonical.count) { canonical[i] = 0 }   // reserved bytes are not kept
+            if frame.encoded != canonical {
+                mismatched += 1
+                if mismatched <= 5 { Issue.record("\(bytes) decoded to \(frame), which encodes differently") }
             }
-            checkDecodedReencodes(bytes)
         }
+        let elapsed = ContinuousClock.now - clock
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("fuzz: \(frames) frames (\(fuzzer.randomFrames) random, \(fuzzer.mutatedFrames) mutated): "
+              + "\(rejected) rejected, \(accepted) accepted, \(mismatched) accepted but re-encoded differently, no crash "
+              + "(\(String(format: "%.1f", seconds)) s)")
+        #expect(accepted + rejected == frames)
+        #expect(mismatched == 0)
+        if frames >= 10_000 { #expect(accepted > 0 && rejected > 0, "the fuzzer should reach both outcomes") }
     }
 
     // MARK: WireReader bounds
@@ -266,6 +280,7 @@ extension DecodedFrame: CustomTestStringConvertible {
         case .failure(let f): "failure(\(f.reason))"
         case .shutdown(let i): "shutdown(immediate: \(i))"
         case .goodbye: "goodbye"
+        case .rejoin(let id): "rejoin(\(id))"
         case .large(let n): "large(\(n))"
         }
     }
