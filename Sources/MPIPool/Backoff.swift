@@ -45,3 +45,10 @@ struct Backoff {
 }
 
 @inline(__always) func sched_yield_() { sched_yield() }
+
+/// Sleeps the calling thread (EINTR resumes the rest).
+func pause(nanoseconds: UInt64) {
+    var ts = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+    var left = timespec()
+    while nanosleep(&ts, &left) != 0 && errno == EINTR { ts = left }
+}

@@ -98,6 +98,9 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A blocking call from inside a callback that could never return: it would
     /// wait for a callback queued behind the running one (callbacks run one at a time).
     case wouldDeadlock(String)
+    /// The pool ended while tasks without a timeout had not returned (after
+    /// `terminate()`): their workers left them running. Thrown by `Pool.run` when its body returned.
+    case tasksAbandoned([String])
 
     /// What happened, in a sentence that says what the user did.
     public var description: String {
@@ -114,6 +117,7 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
         case .alreadyRun:
             "Pool.run was already called in this process: MPI starts once per process, so a pool runs once; do all the work inside one Pool.run"
         case .ended: "the pool was used after Pool.run's body returned: a pool lives only inside that body"
+        case .tasksAbandoned(let lines): "the pool ended while tasks had not returned: " + lines.joined(separator: "; ")
         case .wouldDeadlock(let call): "\(call): callbacks run one at a time on one thread, so this would wait for ever"
         }
     }

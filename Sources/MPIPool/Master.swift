@@ -105,8 +105,9 @@ final class Master {
         }
         for i in 0..<receives.count where receives[i].isActive { try receives[i].cancel() }
         try transport.flush()
+        for line in abandoned { Diagnostics.error("MPIPool: \(line)") }
         // Every command gets an answer: what came after the last turn fails, or is answered "no".
-        for command in core.markStopped(finalStats: workerStats) {
+        for command in core.markStopped(finalStats: workerStats, abandoned: abandoned) {
             switch command {
             case .submit(let job): finish(job, forced: PoolError.ended)
             case .cancel(_, _, let reply): core.answer(reply, false)
@@ -271,6 +272,16 @@ final class Master {
     /// on the job. An item past its timeout leaves its worker stuck until it rejoins;
     /// the chunk's other items run elsewhere. Then the decisions are carried out.
     private func accept(_ report: FailureReport, from rank: Int) throws(MPIError) {
+        if report.reason == .abandoned {
+            // The worker left (an immediate shutdown) inside a task without a timeout that had not returned.
+            let chunk = scheduler.inFlight(chunk: report.chunkID, on: rank)
+            let job = chunk.flatMap { jobs[$0.submission] }
+            let task = job?.taskName ?? chunk.flatMap { names[$0.submission] } ?? "?"
+            let what = chunk.map { "task \(task) item \((job?.policy.indexOffset ?? 0) + $0.first + Int(report.offset))" } ?? "a task"
+            abandoned.append("rank \(rank) (\(stats[rank]?.host ?? "?")) left the pool inside \(what), which had not returned")
+            try apply(scheduler.finished(chunk: report.chunkID, on: rank, computeNanos: 0).decisions)
+            return
+        }
         guard let sent = scheduler.inFlight(chunk: report.chunkID, on: rank), let job = jobs[sent.submission] else {
             // Not (or no longer) this rank's chunk, or its job is gone: only the bookkeeping.
             let timedOut = report.reason == .timedOut
@@ -286,6 +297,7 @@ final class Master {
         case .resultUnencodable: .resultUnencodable
         case .unknownTask: .unknownTask
         case .timedOut: .timedOut
+        case .abandoned: .threw  // handled above
         }
         let offset = Int(report.offset)
         let index = sent.first + offset
@@ -413,6 +425,8 @@ final class Master {
     @exclusivity(unchecked) private var saidGoodbye: [Bool] = []
     /// What each stuck rank is stuck in, by rank.
     @exclusivity(unchecked) private var stuck: [Int: String] = [:]
+    /// Workers that left inside a task that had not returned (what they were running).
+    @exclusivity(unchecked) private var abandoned: [String] = []
     /// Task names of jobs dropped by terminate, for the message if a worker never stops.
     @exclusivity(unchecked) private var names: [Int: String] = [:]
 

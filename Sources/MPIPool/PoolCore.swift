@@ -56,6 +56,8 @@ final class PoolCore: @unchecked Sendable {
     @exclusivity(unchecked) private var nextJobID = 0
     /// The error `Pool.run`'s body threw, for the message if the job must then be ended.
     @exclusivity(unchecked) private var thrownByBody: String?
+    /// Workers that left the pool inside a task that had not returned, when the master stopped.
+    @exclusivity(unchecked) private(set) var abandoned: [String] = []
     /// Per-worker figures when the master stopped.
     @exclusivity(unchecked) private var finalStats: [WorkerStats] = []
 
@@ -238,9 +240,10 @@ final class PoolCore: @unchecked Sendable {
 
     /// The master has left its loop: every waiter wakes, nothing more is taken.
     /// Returns the commands posted since the last turn, for the master to answer.
-    func markStopped(finalStats: [WorkerStats]) -> [Command] {
+    func markStopped(finalStats: [WorkerStats], abandoned: [String] = []) -> [Command] {
         monitor.withLock {
             self.finalStats = finalStats
+            self.abandoned = abandoned
             stopped = true
             monitor.broadcast(.state)
             defer { commands = [] }

@@ -45,6 +45,7 @@ extension Pool {
             let end = launch.awaitEnd()
             pool.core.callbacks.drainAndStop()
             if let end { throw end }
+            try pool.checkNothingAbandoned()
             return value
         }
     }
@@ -86,6 +87,7 @@ extension Pool {
             let end = await launch.end()
             pool.core.callbacks.drainAndStop()
             if let end { throw end }
+            try pool.checkNothingAbandoned()
             return value
         }
     }
@@ -114,6 +116,12 @@ extension Pool {
         core.end()
         core.waitForAllJobs()
         core.shutdown()
+    }
+
+    /// After `terminate()` left tasks running that never returned, the pool's end says so.
+    private func checkNothingAbandoned() throws(PoolError) {
+        let abandoned = core.monitor.withLock { core.abandoned }
+        if !abandoned.isEmpty { throw .tasksAbandoned(abandoned) }
     }
 
     /// Open MPI's shared-memory transport sends messages up to 4 KiB eagerly;

@@ -7,7 +7,8 @@ import Glibc
 func runRank(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions) {
     let mpi: MPIEnvironment
     do {
-        mpi = try MPIEnvironment(threadLevel: .funneled)
+        // Serialized: one thread at a time in MPI — the MPI thread, or a worker's watchdog while the MPI thread runs a task.
+        mpi = try MPIEnvironment(threadLevel: .serialized)
     } catch {
         launch.end(PoolError.mpi(error.description))
         return
@@ -17,8 +18,8 @@ func runRank(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions) {
     let host = mpi.processorName
     PoolContext.set(rank: rank, size: size, host: host)
     do {
-        guard mpi.providedThreadLevel >= .funneled else {
-            throw PoolError.mpi("MPI granted thread level \(mpi.providedThreadLevel); the pool needs funneled")
+        guard mpi.providedThreadLevel >= .serialized else {
+            throw PoolError.mpi("MPI granted thread level \(mpi.providedThreadLevel); the pool needs serialized")
         }
         if rank == 0 {
             let hellos = try handshake(world, tasks: tasks)
@@ -56,7 +57,12 @@ func runRank(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions) {
             FrameEncoder.hello(Hello(protocolVersion: UInt32(WireProtocol.version), fingerprint: tasks.fingerprint,
                                      pid: Int32(getpid()), host: host, initializerError: initializerError), into: &writer)
             try world.send(UnsafeRawBufferPointer(writer.buffer.bytes), to: 0, tag: WireProtocol.frameTag)
-            let worker = try Worker(comm: world, registry: tasks, spinNanoseconds: options.spinNanoseconds)
+            let environment = UncheckedBox(mpi)
+            let worker = try Worker(comm: world, registry: tasks, spinNanoseconds: options.spinNanoseconds) {
+                // The watchdog leaves inside a task that does not return: finalise, then end the process.
+                try? environment.value.finalize()
+                exit(0)
+            }
             launch.set(.worker)
             try worker.run()
         }
@@ -103,4 +109,12 @@ private func release(_ ranks: [Int], world: Communicator) throws {
     for rank in ranks { try world.send(UnsafeRawBufferPointer(writer.buffer.bytes), to: rank, tag: WireProtocol.frameTag) }
     let buffer = MessageBuffer(capacity: 1024)
     for rank in ranks { try world.receive(into: buffer, from: .rank(rank), tag: WireProtocol.frameTag) }
+}
+
+/// Hands a value that is not `Sendable` to another thread that uses it alone
+/// (MPI's environment, to the worker's watchdog, which finalises it only when the
+/// MPI thread is inside a task and holds no MPI state).
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -73,6 +73,8 @@ enum FailureReason: UInt8, Sendable {
     case unknownTask = 4
     /// An item ran longer than its timeout; the worker takes no work until it returns.
     case timedOut = 5
+    /// The worker left the pool (an immediate shutdown) while this item, without a timeout, still ran.
+    case abandoned = 6
 }
 
 struct FailureReport: Equatable, Sendable {

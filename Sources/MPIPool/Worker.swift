@@ -1,4 +1,5 @@
 import MPI
+import Synchronization
 
 /// Runs chunks: shared by worker ranks and by a master that runs tasks itself.
 enum WorkerCore {
@@ -40,7 +41,11 @@ enum WorkerCore {
 /// The next receive is always posted before a chunk runs, so a prefetched
 /// chunk arrives while this one computes. Between items of a long chunk the
 /// worker looks for an immediate shutdown (`terminate`).
-final class Worker {
+///
+/// `@unchecked Sendable`: its mutable state (requests, stash, totals) is touched only
+/// by the thread that holds `owner` — the MPI thread, or the watchdog while the MPI
+/// thread is inside a task; the rest is atomic or immutable.
+final class Worker: @unchecked Sendable {
     let transport: Transport
     let registry: TaskRegistry
     @exclusivity(unchecked) private var receive: Request
@@ -50,15 +55,31 @@ final class Worker {
     @exclusivity(unchecked) private var stopRequested = false
 
     let spinNanos: UInt64
+    /// Ends this process after MPI is finalised (given by the rank's main: it owns MPI's environment).
+    let leave: @Sendable () -> Never
 
-    init(comm: Communicator, registry: TaskRegistry, spinNanoseconds: UInt64) throws(MPIError) {
+    /// Held by the MPI thread whenever it may touch MPI or this worker's state —
+    /// always, except while it runs a chunk's task inline. Then the watchdog may
+    /// take it, to answer an immediate shutdown that the task would keep waiting
+    /// (MPI is initialised `MPI_THREAD_SERIALIZED`: one thread in MPI at a time, any thread).
+    private let owner = Monitor()
+    /// `MonotonicClock.now` when the inline chunk now running started (0: none), its id and item.
+    private let inlineSince = Atomic<UInt64>(0)
+    private let inlineChunk = Atomic<UInt64>(0)
+    private let inlineItem = Atomic<Int>(0)
+
+    init(comm: Communicator, registry: TaskRegistry, spinNanoseconds: UInt64, leave: @escaping @Sendable () -> Never) throws(MPIError) {
         self.spinNanos = spinNanoseconds
+        self.leave = leave
         self.transport = Transport(comm: comm)
         self.registry = registry
         self.receive = try transport.postReceive(from: .rank(0))
     }
 
     func run() throws(MPIError) {
+        owner.lock()
+        defer { owner.unlock() }
+        startWatchdog()
         var backoff = Backoff(spinNanos: spinNanos)
         while true {
             let buffer: MessageBuffer
@@ -91,9 +112,16 @@ final class Worker {
                     continue  // the runner had the receive buffer: it is not recycled
                 }
                 let out = transport.buffer()
+                inlineChunk.store(header.chunkID, ordering: .relaxed)
+                inlineItem.store(0, ordering: .relaxed)
+                inlineSince.store(MonotonicClock.now, ordering: .releasing)
+                owner.unlock()
                 let nanos = WorkerCore.run(header, payload: payload, registry: registry, into: out) { [unowned self] i in
-                    i > 0 && self.checkForStop()
+                    self.inlineItem.store(i, ordering: .relaxed)
+                    return i > 0 && self.checkForStop()
                 }
+                owner.lock()
+                inlineSince.store(0, ordering: .relaxed)
                 if out.count > 0 {
                     totals.chunks += 1
                     totals.tasks += UInt64(header.count)
@@ -144,6 +172,8 @@ final class Worker {
         let now = MonotonicClock.coarseNow
         guard now &- lastCheck > 1_000_000 else { return false }
         lastCheck = now
+        owner.lock()
+        defer { owner.unlock() }
         do {
             while try receive.test() != nil {
                 let buffer = try takeReceived()
@@ -157,6 +187,45 @@ final class Worker {
             Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
         }
         return false
+    }
+
+    // MARK: The watchdog (a task without a timeout that does not return)
+
+    /// Every 100 ms: if an inline chunk has run for more than 200 ms, takes the MPI
+    /// role for a moment and looks at what the master sent. An immediate shutdown
+    /// (terminate, a body that threw) is answered at once — the item is reported
+    /// abandoned, the worker says goodbye, finalises MPI and the process ends —
+    /// instead of waiting for a task that may never return.
+    private func startWatchdog() {
+        startThread(name: "mpipool-watchdog") { [self] in
+            while true {
+                pause(nanoseconds: 100_000_000)
+                let since = inlineSince.load(ordering: .acquiring)
+                guard since > 0, MonotonicClock.now &- since > 200_000_000, owner.tryLock() else { continue }
+                if inlineSince.load(ordering: .acquiring) != 0 { lookForImmediateShutdown() }
+                owner.unlock()
+            }
+        }
+    }
+
+    /// With `owner` held, while the MPI thread is inside a task.
+    private func lookForImmediateShutdown() {
+        do {
+            while try receive.test() != nil {
+                let buffer = try takeReceived()
+                if case .shutdown(immediate: true) = decode(buffer) {
+                    var writer = WireWriter(transport.buffer())
+                    FrameEncoder.failure(FailureReport(chunkID: inlineChunk.load(ordering: .relaxed), offset: UInt32(inlineItem.load(ordering: .relaxed)),
+                                                       computeNanos: 0, reason: .abandoned, message: "the task had not returned"), into: &writer)
+                    try transport.send(writer.buffer, to: 0)
+                    try goodbye()
+                    leave()
+                }
+                stash.append(buffer)
+            }
+        } catch {
+            Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
+        }
     }
 
     // MARK: Watched chunks (a task with a timeout)

@@ -27,6 +27,7 @@ func errorName(_ error: any Error) -> String {
         case .alreadyRun: return "alreadyRun"
         case .ended: return "ended"
         case .wouldDeadlock: return "wouldDeadlock"
+        case .tasksAbandoned(let lines): return "tasksAbandoned(\(lines.count))"
         }
     }
     if let e = error as? TaskError { return "TaskError.\(e.reason.rawValue)" }
