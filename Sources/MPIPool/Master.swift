@@ -203,6 +203,9 @@ final class Master {
                                          timeoutNanos: job.policy.timeoutNanos), into: &writer)
         do {
             try job.encodeArguments(first: chunk.first, count: chunk.count, into: &writer)
+            if writer.count > MPIError.countLimit {
+                throw WireError("the arguments of this chunk take \(writer.count) bytes, over MPI's limit of \(MPIError.countLimit) for one message")
+            }
         } catch {
             transport.recycle(buffer)
             job.record(TaskError(task: job.taskName, index: chunk.first, rank: 0, host: host,

@@ -20,6 +20,14 @@ enum WorkerCore {
         }
         let nanos = MonotonicClock.now - start
         switch outcome {
+        case .completed where out.count > MPIError.countLimit:
+            // One MPI message holds at most 2³¹ − 1 bytes: the chunk fails, the worker goes on.
+            let bytes = out.count
+            out.count = 0
+            writer = WireWriter(out)
+            FrameEncoder.failure(FailureReport(chunkID: header.chunkID, offset: 0, computeNanos: nanos, reason: .resultUnencodable,
+                                               message: "the results of this chunk take \(bytes) bytes, over MPI's limit of \(MPIError.countLimit) for one message"),
+                                 into: &writer)
         case .completed:
             // Patch the compute time into the header written before the payload.
             (out.base + WireProtocol.headerSize + 8 + 4).storeBytes(of: nanos, as: UInt64.self)

@@ -23,6 +23,8 @@ public struct WordCounts: Sendable, Equatable {
     /// An empty count.
     public init() {}
 
+    init(dictionary: [String: Int]) { counts = dictionary }
+
     /// Counts from `(word, count)` pairs (summing repeats).
     public init(_ pairs: some Sequence<(String, Int)>) {
         for (word, n) in pairs { counts[word, default: 0] += n }
@@ -44,20 +46,13 @@ public struct WordCounts: Sendable, Equatable {
     }
 
     /// Counts the words of UTF-8 bytes (invalid sequences separate words).
+    ///
+    /// The bytes are one whole text: a word at their end is finished. For a
+    /// text that arrives in blocks, use `StreamingWordCounts`.
     public mutating func add(utf8 bytes: UnsafeRawBufferPointer) {
         var tokenizer = Tokenizer()
-        var scalars = bytes.lazy.map { $0 }.makeIterator()
-        var decoder = UTF8()
-        loop: while true {
-            switch decoder.decode(&scalars) {
-            case .scalarValue(let scalar):
-                if let word = tokenizer.feed(scalar) { counts[word, default: 0] += 1 }
-            case .error:
-                if let word = tokenizer.feed(" ") { counts[word, default: 0] += 1 }
-            case .emptyInput:
-                break loop
-            }
-        }
+        var iterator = bytes.makeIterator()
+        countScalars(of: &iterator, with: &tokenizer, into: &counts)
         if let word = tokenizer.finish() { counts[word, default: 0] += 1 }
     }
 
@@ -99,9 +94,140 @@ public func words(in text: String) -> [String] {
     return out
 }
 
+/// Word counts of one UTF-8 text fed in blocks of any size, split anywhere:
+/// a word, an apostrophe or a multi-byte character cut by a block boundary is
+/// carried into the next block, so the counts are those of the whole text.
+///
+/// Memory does not grow with the text, only with its distinct words and the
+/// word being read; `maximumWordBytes` bounds that word (a text of one endless
+/// "word" is not a text: `add` throws `WordTooLong`).
+///
+/// ```swift
+/// let text = Array("Cæsar’s ghost".utf8)
+/// var counting = StreamingWordCounts()
+/// for block in [text[0..<2], text[2..<7], text[7...]] {   // cut inside "æ", then inside "’"
+///     try block.withUnsafeBytes { try counting.add(utf8Block: $0) }
+/// }
+/// counting.finish()["cæsar's"]                           // 1
+/// ```
+public struct StreamingWordCounts: Sendable {
+    /// The longest word accepted, in UTF-8 bytes of its lower-cased form.
+    public let maximumWordBytes: Int
+    /// Bytes taken so far.
+    public private(set) var bytesRead = 0
+    private var counts: [String: Int] = [:]
+    private var tokenizer = Tokenizer()
+    /// The last bytes of the previous block when they begin a UTF-8 sequence
+    /// it did not finish (at most 3).
+    private var pending: [UInt8] = []
+
+    /// An empty count that accepts words of up to `maximumWordBytes` bytes.
+    public init(maximumWordBytes: Int = .max) {
+        self.maximumWordBytes = maximumWordBytes
+    }
+
+    /// Counts the words of the next block of the text; a word or a UTF-8
+    /// sequence still open at its end goes on in the next block.
+    ///
+    /// Throws `WordTooLong` once the open word is longer than
+    /// `maximumWordBytes` (checked after each block, so it may have grown by up
+    /// to a block's worth past the limit); the counts are then incomplete.
+    public mutating func add(utf8Block block: UnsafeRawBufferPointer) throws(WordTooLong) {
+        let held = Self.unfinishedSequenceLength(pending: pending, block: block)
+        var bytes = ChainedBytes(head: pending, block: block, end: pending.count + block.count - held)
+        countScalars(of: &bytes, with: &tokenizer, into: &counts)
+        let total = pending.count + block.count
+        pending = (total - held..<total).map { $0 < pending.count ? pending[$0] : block[$0 - pending.count] }
+        bytesRead += block.count
+        if tokenizer.wordBytes > maximumWordBytes {
+            throw WordTooLong(limit: maximumWordBytes, byteOffset: bytesRead)
+        }
+    }
+
+    /// Ends the text (an unfinished UTF-8 sequence at its end separates, as
+    /// any invalid bytes do) and returns its counts.
+    public mutating func finish() -> WordCounts {
+        var rest = pending.makeIterator()
+        countScalars(of: &rest, with: &tokenizer, into: &counts)
+        pending = []
+        if let word = tokenizer.finish() { counts[word, default: 0] += 1 }
+        return WordCounts(dictionary: counts)
+    }
+
+    /// How many bytes at the end of `pending + block` begin a UTF-8 sequence
+    /// that needs more bytes than are there (0 if none). Holding them back is
+    /// always safe: such a run starts with a lead byte (0xC0 or above), which
+    /// UTF-8 decoding never takes as part of the sequence before it, so the
+    /// text decodes the same whether or not it is cut there.
+    static func unfinishedSequenceLength(pending: [UInt8], block: UnsafeRawBufferPointer) -> Int {
+        let total = pending.count + block.count
+        for back in 1...3 where back <= total {
+            let i = total - back
+            let byte = i < pending.count ? pending[i] : block[i - pending.count]
+            if byte & 0xC0 == 0x80 { continue }            // a continuation byte: look further back
+            if byte < 0xC0 { return 0 }                      // ASCII: nothing open
+            let needed = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+            return needed > back ? back : 0
+        }
+        return 0
+    }
+}
+
+/// A word longer than `StreamingWordCounts.maximumWordBytes`.
+public struct WordTooLong: Error, Equatable, CustomStringConvertible {
+    /// The limit, in UTF-8 bytes.
+    public let limit: Int
+    /// How many bytes of the text had been read when the word passed the limit.
+    public let byteOffset: Int
+
+    /// The error for a word past `limit` bytes, noticed after `byteOffset` bytes of the text.
+    public init(limit: Int, byteOffset: Int) {
+        self.limit = limit
+        self.byteOffset = byteOffset
+    }
+
+    public var description: String {
+        "a word longer than \(limit >> 20 > 0 ? "\(limit >> 20) MiB" : "\(limit) bytes") (by byte \(byteOffset))"
+    }
+}
+
+/// The bytes of a held-back head (the previous block's unfinished sequence)
+/// and then of a block, up to `end` (counted from the head's start).
+private struct ChainedBytes: IteratorProtocol {
+    let head: [UInt8]
+    let block: UnsafeRawBufferPointer
+    let end: Int
+    var index = 0
+
+    mutating func next() -> UInt8? {
+        guard index < end else { return nil }
+        defer { index += 1 }
+        return index < head.count ? head[index] : block[index - head.count]
+    }
+}
+
+/// Feeds the scalars decoded from `bytes` to `tokenizer` and counts the words
+/// it finishes; the word still open at the end stays in `tokenizer`.
+private func countScalars<Bytes: IteratorProtocol<UInt8>>(of bytes: inout Bytes, with tokenizer: inout Tokenizer,
+                                                          into counts: inout [String: Int]) {
+    var decoder = UTF8()
+    while true {
+        switch decoder.decode(&bytes) {
+        case .scalarValue(let scalar):
+            if let word = tokenizer.feed(scalar) { counts[word, default: 0] += 1 }
+        case .error:
+            if let word = tokenizer.feed(" ") { counts[word, default: 0] += 1 }
+        case .emptyInput:
+            return
+        }
+    }
+}
+
 /// The state machine of the tokenisation: scalars in, finished words out.
 struct Tokenizer {
     private var word = String.UnicodeScalarView()
+    /// The UTF-8 length of `word`.
+    private(set) var wordBytes = 0
     /// An apostrophe seen after a letter, kept only if a letter follows.
     private var apostrophe = false
 
@@ -117,8 +243,10 @@ struct Tokenizer {
         if scalar == "\u{2019}" { return sawApostrophe() }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
-            if apostrophe { word.append("'"); apostrophe = false }
-            word.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            if apostrophe { word.append("'"); wordBytes += 1; apostrophe = false }
+            let lower = scalar.properties.lowercaseMapping
+            word.append(contentsOf: lower.unicodeScalars)
+            wordBytes += lower.utf8.count
             return nil
         default:
             return finish()
@@ -129,13 +257,14 @@ struct Tokenizer {
     mutating func finish() -> String? {
         apostrophe = false
         guard !word.isEmpty else { return nil }
-        defer { word = String.UnicodeScalarView() }
+        defer { word = String.UnicodeScalarView(); wordBytes = 0 }
         return String(word)
     }
 
     private mutating func appendLetter(_ lower: Unicode.Scalar) {
-        if apostrophe { word.append("'"); apostrophe = false }
+        if apostrophe { word.append("'"); wordBytes += 1; apostrophe = false }
         word.append(lower)
+        wordBytes += 1
     }
 
     private mutating func sawApostrophe() -> String? {

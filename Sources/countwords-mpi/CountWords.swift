@@ -14,8 +14,9 @@ struct CountWords: ParsableCommand {
         discussion: """
         Run with `mpirun -n 4 countwords-mpi data/shakespeare` (scripts/fetch-shakespeare fetches the corpus). \
         A word is a run of letters, lower-cased, with apostrophes kept between letters (o'er, king's); \
-        everything else separates words. Files that cannot be read are named on stderr, the others are \
-        still counted, and the exit status is 1.
+        everything else separates words. Only regular files are read, a block at a time: FIFOs, devices and \
+        sockets are skipped. Paths skipped or unreadable (folders too) are named on stderr, the others are \
+        still counted, and the exit status is 1; a link to a folder counted already (a loop) is noted, not followed.
         """
     )
 
@@ -81,9 +82,11 @@ struct CountWords: ParsableCommand {
                 return 66
             }
         }
-        let (files, missing) = expandPaths(arguments)
-        var failures = missing.map(\.description)
-        for failure in failures { Console.error("countwords-mpi: error: \(failure)") }
+        let found = expandPaths(arguments)
+        let files = found.files
+        var problems = found.problems
+        for problem in problems { Console.error("countwords-mpi: \(problem.message)") }
+        for note in found.notes { Console.error("countwords-mpi: note: \(note)") }
         let clock = Stopwatch()
         let reporter = ProgressReporter(total: files.count, unit: "files", countName: "words", style: style)
         reporter.start()
@@ -92,19 +95,19 @@ struct CountWords: ParsableCommand {
         if !files.isEmpty {
             let results = try pool.imapUnordered(countFile, over: files, chunkSize: .fixed(chunksize))
             while let file = try results.next() {
-                if file.error.isEmpty {
+                if let problem = file.problem {
+                    problems.append(problem)
+                    Console.error("countwords-mpi: \(problem.message)")
+                } else {
                     totals.add(words: file.words, counts: file.counts)
                     counted += 1
-                } else {
-                    failures.append(file.error)
-                    Console.error("countwords-mpi: error: \(file.error)")
                 }
                 reporter.advance(by: 1, count: file.total)
             }
         }
         reporter.finish()
         let wall = clock.elapsed
-        Console.out("Counted \(grouped(totals.total)) words (\(grouped(totals.distinct)) distinct) in \(counted) of \(files.count + missing.count) files"
+        Console.out("Counted \(grouped(totals.total)) words (\(grouped(totals.distinct)) distinct) in \(counted) of \(found.fileCount) files"
                     + " with \(pool.workerCount) worker\(pool.workerCount == 1 ? "" : "s"), chunksize \(chunksize)")
         if top > 0 {
             Console.out("Top \(top) words:")
@@ -118,8 +121,8 @@ struct CountWords: ParsableCommand {
         Console.out(summaryLine("Total words", Double(totals.total), decimals: 0))
         Console.out(summaryLine("Wall clock time (s)", wall))
         if let counts { try writeCounts(totals, to: counts) }
-        if !failures.isEmpty {
-            Console.error("countwords-mpi: \(failures.count) file\(failures.count == 1 ? "" : "s") could not be read; the others were counted")
+        if !problems.isEmpty {
+            Console.error("countwords-mpi: \(problems.count) path\(problems.count == 1 ? " was" : "s were") skipped or could not be read; the others were counted")
             return 1
         }
         return 0

@@ -50,6 +50,7 @@ enum Scenarios {
         "retries": retries,
         "callback-reentry": callbackReentry,
         "races": races,
+        "huge": huge,
         "executor": executor,
         "errors": errors,
         "lifecycle": lifecycle,

@@ -254,3 +254,24 @@ extension Scenarios {
         value("races.onlyExpected", seen.keys.allSatisfy { ["value", "cancelled", "end:ended", "end:closed"].contains($0) })
     }
 }
+
+extension Scenarios {
+    /// Frames over MPI's 2 GiB message limit: the chunk fails with a clear TaskError, the
+    /// pool goes on. (Needs about 10 GB of memory on one machine.)
+    static func huge(_ t: TestTasks) throws {
+        try Pool.run(t.registry) { pool in
+            let count = MPIErrorLimit.items + 1   // 2³¹ bytes of Int, plus one
+            value("huge.arguments", describeOutcome { try pool.apply(t.reversed, [Int](repeating: 7, count: count)).count })
+            value("huge.results", describeOutcome { try pool.apply(t.makeRange, count).count })
+            value("huge.after", try pool.apply(t.square, 12))
+        }
+    }
+}
+
+/// MPI's limit for one message, in `Int`s.
+enum MPIErrorLimit { static let items = Int(Int32.max) / MemoryLayout<Int>.stride }
+
+/// `value:<v>` or the error: `TaskError.<reason>: <message>`.
+private func describeOutcome<T>(_ body: () throws -> T) -> String {
+    do { return "value:\(try body())" } catch let e as TaskError { return "TaskError.\(e.reason.rawValue): \(e.message)" } catch { return "error:\(errorName(error))" }
+}

@@ -105,4 +105,16 @@ import Testing
         run.expect("races.total", "1500")
         run.expect("races.onlyExpected", "true")
     }
+
+    /// Arguments and results over MPI's 2 GiB limit for one message fail their task with a
+    /// clear error and the pool goes on. (About 4 GB per process; a minute in a debug build.)
+    @Test func framesOverMPIsMessageLimitFailTheirTaskNotTheJob() throws {
+        let outcome = try Launcher.mpirun(2, "pool-testkit", ["--scenario", "huge"], timeout: 300)
+        #expect(!outcome.timedOut && outcome.status == 0, "\(outcome)")
+        #expect(outcome.lines.contains("check huge.arguments=TaskError.argumentsUnencodable: WireError: malformed message: "
+                                       + "the arguments of this chunk take 2147483692 bytes, over MPI's limit of 2147483647 for one message"), "\(outcome)")
+        #expect(outcome.lines.contains("check huge.results=TaskError.resultUnencodable: "
+                                       + "the results of this chunk take 2147483680 bytes, over MPI's limit of 2147483647 for one message"), "\(outcome)")
+        #expect(outcome.lines.contains("check huge.after=144"), "the pool goes on: \(outcome)")
+    }
 }
