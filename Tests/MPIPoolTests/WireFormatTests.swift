@@ -147,7 +147,7 @@ import Testing
         #expect(throws: WireError.self) { try decodeFrame(header(kind: 5) + [flag]) }
     }
 
-    @Test(arguments: [UInt8(0), 6, 7, 200, 255])
+    @Test(arguments: [UInt8(0), 7, 8, 200, 255])
     func unknownFailureReasonIsRejected(reason: UInt8) throws {
         let bytes = header(kind: 4) + le(UInt64(1)) + le(UInt32(0)) + le(UInt64(0)) + [reason] + stringField([])
         let error = try #require(throws: WireError.self) { try decodeFrame(bytes) }

@@ -74,7 +74,7 @@ func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
 /// A length-prefixed string field as the wire carries it.
 func stringField(_ utf8: [UInt8]) -> [UInt8] { le(UInt32(utf8.count)) + utf8 }
 
-let allFailureReasons: [FailureReason] = [.taskThrew, .argumentsUndecodable, .resultUnencodable, .unknownTask, .timedOut]
+let allFailureReasons: [FailureReason] = [.taskThrew, .argumentsUndecodable, .resultUnencodable, .unknownTask, .timedOut, .abandoned]
 
 /// One valid frame of every kind, with awkward values.
 let sampleFrames: [DecodedFrame] = [
