@@ -101,6 +101,9 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The pool ended while tasks without a timeout had not returned (after
     /// `terminate()`): their workers left them running. Thrown by `Pool.run` when its body returned.
     case tasksAbandoned([String])
+    /// SIGTERM or SIGINT reached rank 0 (a time limit, `scancel`, Ctrl-C): the pool stopped.
+    /// `done` items had finished, `remaining` had not. Programs should exit with `128 + signal`.
+    case interrupted(signal: Int32, done: Int, remaining: Int)
 
     /// What happened, in a sentence that says what the user did.
     public var description: String {
@@ -117,6 +120,8 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
         case .alreadyRun:
             "Pool.run was already called in this process: MPI starts once per process, so a pool runs once; do all the work inside one Pool.run"
         case .ended: "the pool was used after Pool.run's body returned: a pool lives only inside that body"
+        case .interrupted(let signo, let done, let remaining):
+            "\(SignalWatch.name(signo)) stopped the pool: \(done) items done, \(remaining) not done"
         case .tasksAbandoned(let lines): "the pool ended while tasks had not returned: " + lines.joined(separator: "; ")
         case .wouldDeadlock(let call): "\(call): callbacks run one at a time on one thread, so this would wait for ever"
         }

@@ -38,6 +38,7 @@ final class Launch: @unchecked Sendable {
     func end(_ error: (any Error)?) {
         var failedRole: Role?
         let (roles, ends): ([CheckedContinuation<Role, Never>], [CheckedContinuation<(any Error)?, Never>]) = monitor.withLock {
+            if ended { return ([], []) }  // once: a late second end (after a signal) changes nothing
             if role == nil {
                 role = .failed(error ?? PoolError.mpi("MPI ended before the pool started"))
                 failedRole = role

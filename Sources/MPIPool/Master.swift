@@ -69,6 +69,7 @@ final class Master {
         var backoff = Backoff(spinNanos: options.spinNanoseconds)
         while true {
             var progressed = false
+            if !interrupted, SignalWatch.received.load(ordering: .relaxed) != 0 { interrupt() }
             let commands = core.takeCommands()
             if !commands.isEmpty {
                 progressed = true
@@ -99,7 +100,8 @@ final class Master {
                 let nanos = backoff.next()
                 if nanos == 0 { sched_yield_() } else { core.sleepMaster(nanoseconds: nanos) }
             } else {
-                core.sleepMaster(nanoseconds: nil)
+                // Idle: sleep until a command, or 0.1 s (to see a signal).
+                core.sleepMaster(nanoseconds: 100_000_000)
                 backoff.reset()
             }
         }
@@ -119,16 +121,41 @@ final class Master {
         publishFinishedJobs()
     }
 
+    // MARK: Signals
+
+    @exclusivity(unchecked) private var interrupted = false
+    @exclusivity(unchecked) private var itemsSubmitted = 0
+    @exclusivity(unchecked) private var itemsFinished = 0
+
+    /// SIGTERM or SIGINT: stop submitting, fail what has not finished, say how far the work
+    /// got, and stop the workers (see `SignalWatch`).
+    private func interrupt() {
+        interrupted = true
+        let signo = SignalWatch.received.load(ordering: .relaxed)
+        let done = itemsFinished, remaining = max(0, itemsSubmitted - itemsFinished)
+        Diagnostics.error("MPIPool: \(SignalWatch.name(signo)) received: stopping the pool; \(done) items done, \(remaining) not done")
+        let error = PoolError.interrupted(signal: signo, done: done, remaining: remaining)
+        core.interrupt(error)
+        stopping = true
+        terminating = true
+        _ = scheduler.dropAllQueued()
+        localChunks.removeAll()
+        localRunner.stop()
+        for job in jobs.values { names[job.id] = job.taskName; finish(job, forced: error) }
+        jobs.removeAll()
+    }
+
     // MARK: Commands
 
     private func handle(_ command: Command) throws(MPIError) {
         switch command {
         case .submit(let job):
             if terminating {
-                finish(job, forced: PoolError.terminated)
+                finish(job, forced: core.interruption ?? PoolError.terminated)
                 return
             }
             jobs[job.id] = job
+            itemsSubmitted += job.count
             try apply(scheduler.submit(job.id, items: job.count, chunking: job.chunking, maxWorkers: job.maxWorkers,
                                        statsGroup: Int(job.taskID)))
         case .cancel(let jobID, let partial, let reply):
@@ -338,6 +365,7 @@ final class Master {
 
     /// Counts a finished chunk in the rank's figures and its job's progress; returns the job (nil if it is gone).
     private func book(_ chunk: Scheduler.Chunk, from rank: Int, nanos: UInt64) -> AnyJob? {
+        itemsFinished += chunk.count
         stats[rank]?.chunks += 1
         stats[rank]?.tasks += chunk.count
         stats[rank]?.busySeconds += Double(nanos) / 1e9

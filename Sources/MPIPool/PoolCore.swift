@@ -56,6 +56,8 @@ final class PoolCore: @unchecked Sendable {
     @exclusivity(unchecked) private var nextJobID = 0
     /// The error `Pool.run`'s body threw, for the message if the job must then be ended.
     @exclusivity(unchecked) private var thrownByBody: String?
+    /// Set when a signal stopped the pool: what every later call throws.
+    @exclusivity(unchecked) private var interruptedBy: PoolError?
     /// Workers that left the pool inside a task that had not returned, when the master stopped.
     @exclusivity(unchecked) private(set) var abandoned: [String] = []
     /// Per-worker figures when the master stopped.
@@ -110,6 +112,7 @@ final class PoolCore: @unchecked Sendable {
     }
 
     private func checkOpenLocked(afterClose: Bool) throws(PoolError) {
+        if let interruptedBy { throw interruptedBy }
         if ended { throw .ended }
         if terminated { throw .terminated }
         if stopped { throw .ended }
@@ -154,6 +157,18 @@ final class PoolCore: @unchecked Sendable {
             closed = true
         }
     }
+
+    /// A signal stopped the pool (master thread): later calls throw `error`, as terminate.
+    func interrupt(_ error: PoolError) {
+        monitor.withLock {
+            interruptedBy = error
+            terminated = true
+            closed = true
+        }
+    }
+
+    /// The error a signal stopped the pool with, or nil.
+    var interruption: PoolError? { monitor.withLock { interruptedBy } }
 
     /// What the body threw (set before `terminate()` after a throw), or nil.
     var bodyError: String? {

@@ -15,6 +15,8 @@ extension Pool {
     /// - Ranks compare their registries at start-up; a mismatch ends the job with a message.
     /// - A pool runs once per process (MPI cannot start again once finalised):
     ///   a second call throws ``PoolError/alreadyRun``. Do all the work in one `Pool.run`.
+    /// - SIGTERM and SIGINT (a time limit, `scancel`, Ctrl-C) stop the pool cleanly: pending work
+    ///   fails and `Pool.run` throws ``PoolError/interrupted(signal:done:remaining:)``; exit with 128 + signal.
     /// - Inside it, stdout and stderr are line-buffered on every rank: `print` in a
     ///   task reaches the terminal when it is made, one intact line at a time.
     ///
@@ -39,7 +41,7 @@ extension Pool {
             } catch {
                 pool.stopAfterThrow(error)
                 _ = launch.awaitEnd()
-                throw error
+                throw pool.core.interruption ?? error
             }
             pool.finishAfterReturn()
             let end = launch.awaitEnd()
@@ -81,7 +83,7 @@ extension Pool {
             } catch {
                 pool.stopAfterThrow(error)
                 _ = await launch.end()
-                throw error
+                throw pool.core.interruption ?? error
             }
             pool.finishAfterReturn()
             let end = await launch.end()
@@ -97,6 +99,7 @@ extension Pool {
         if let n = options.maxWorkers, n < 1 { throw .invalidArgument("PoolOptions.maxWorkers must be at least 1, got \(n)") }
         try Launch.claim()
         StandardStreams.lineBuffer()
+        SignalWatch.install()
         setDefaultEnvironment()
         let launch = Launch()
         startThread(name: "mpipool-mpi") { runRank(launch, tasks: tasks, options: options) }
@@ -120,6 +123,7 @@ extension Pool {
 
     /// After `terminate()` left tasks running that never returned, the pool's end says so.
     private func checkNothingAbandoned() throws(PoolError) {
+        if let interruption = core.interruption { throw interruption }
         let abandoned = core.monitor.withLock { core.abandoned }
         if !abandoned.isEmpty { throw .tasksAbandoned(abandoned) }
     }

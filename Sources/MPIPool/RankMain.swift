@@ -66,6 +66,15 @@ func runRank(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions) {
             launch.set(.worker)
             try worker.run()
         }
+        if SignalWatch.received.load(ordering: .relaxed) != 0 {
+            // After SIGTERM/SIGINT mpirun, if it got the signal too, is tearing the job down and may
+            // never complete MPI_Finalize (it kills the ranks a second later): let the program go on
+            // (print, exit with its status) if finalising takes longer than 0.3 s.
+            startThread(name: "mpipool-finalize-watch") {
+                pause(nanoseconds: 300_000_000)
+                launch.end(nil)
+            }
+        }
         try mpi.finalize()
         launch.end(nil)
     } catch let error as MPIError {

@@ -32,8 +32,13 @@ extension ParsableCommand {
     }
 
     /// Prints what ArgumentParser says of `error` (on rank 0 only) and exits with its code:
-    /// 0 for help, 64 for bad flags, 1 for errors thrown by the program.
+    /// 0 for help, 64 for bad flags, 128 + the signal when SIGTERM or SIGINT stopped the pool
+    /// (143, 130: the shell's convention), 1 for other errors thrown by the program.
     private static func finish(with error: any Error) -> Never {
+        if case .interrupted(let signo, _, _)? = error as? PoolError {
+            if (launcherRank ?? 0) == 0 { Console.error("Error: \(error)") }
+            Glibc.exit(128 + signo)
+        }
         let code = exitCode(for: error)
         let speaks = (launcherRank ?? 0) == 0
         if speaks {

@@ -51,6 +51,7 @@ enum Scenarios {
         "callback-reentry": callbackReentry,
         "races": races,
         "huge": huge,
+        "signal": signalled,
         "executor": executor,
         "errors": errors,
         "lifecycle": lifecycle,

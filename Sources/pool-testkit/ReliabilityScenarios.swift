@@ -275,3 +275,17 @@ enum MPIErrorLimit { static let items = Int(Int32.max) / MemoryLayout<Int>.strid
 private func describeOutcome<T>(_ body: () throws -> T) -> String {
     do { return "value:\(try body())" } catch let e as TaskError { return "TaskError.\(e.reason.rawValue): \(e.message)" } catch { return "error:\(errorName(error))" }
 }
+
+extension Scenarios {
+    /// SIGTERM (or SIGINT) while a map runs: the test sends it once `signal.ready` is printed.
+    /// Pool.run throws `interrupted` with the counts; the program exits 128 + signal.
+    static func signalled(_ t: TestTasks) throws {
+        try Pool.run(t.registry) { pool in
+            _ = try pool.map(t.square, over: 0..<6)
+            let long = try pool.mapAsync(t.nap, over: Array(repeating: 0.2, count: 300))
+            value("signal.ready", true)
+            value("signal.outcome", outcome { try long.get().count })
+            value("signal.submitAfter", outcome { try pool.apply(t.square, 2) })
+        }
+    }
+}

@@ -28,6 +28,7 @@ func errorName(_ error: any Error) -> String {
         case .ended: return "ended"
         case .wouldDeadlock: return "wouldDeadlock"
         case .tasksAbandoned(let lines): return "tasksAbandoned(\(lines.count))"
+        case .interrupted(let signo, _, _): return "interrupted(\(signo))"
         }
     }
     if let e = error as? TaskError { return "TaskError.\(e.reason.rawValue)" }

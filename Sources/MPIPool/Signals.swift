@@ -1,0 +1,43 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGTERM and SIGINT inside a pool: what Slurm sends at the time limit, `scancel`,
+/// and Ctrl-C (`mpirun` forwards both to every rank).
+///
+/// Every rank catches them instead of dying mid-task. Rank 0's master sees the
+/// signal on its next turn (within 0.1 s even when idle): it stops submitting,
+/// fails what has not finished with ``PoolError/interrupted(signal:done:remaining:)``,
+/// prints how many items are done and how many remain, and stops the workers, so
+/// every rank finalises and the job ends by itself — not by mpirun's teardown, which
+/// Open MPI 4.1 was measured to botch. Workers ignore the signal: the master ends them.
+/// A second signal of the same kind gets the default action (ends the process at once).
+enum SignalWatch {
+    /// The signal received (0: none).
+    static let received = Atomic<Int32>(0)
+
+    /// Installs the handlers (once per process, from `Pool.run`).
+    static func install() {
+        _ = received.load(ordering: .relaxed)  // initialise the global outside the handler
+        for signo in [SIGTERM, SIGINT] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { signo in
+                SignalWatch.received.store(signo, ordering: .relaxed)
+                signal(signo, SIG_DFL)  // a second one ends the process
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(signo, &action, nil)
+        }
+    }
+
+    /// The name of a signal number, for messages.
+    static func name(_ signo: Int32) -> String {
+        switch signo {
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        default: "signal \(signo)"
+        }
+    }
+}

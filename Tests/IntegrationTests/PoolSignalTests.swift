@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// SIGTERM and SIGINT sent to mpirun while a map runs (what Slurm's time limit, `scancel` and
+/// Ctrl-C do): the pool stops by itself, says how far it got, exits 128 + signal, and no
+/// process of the job is left.
+@Suite(.serialized) struct PoolSignalTests {
+    /// The signal reaches rank 0 (as `kill` of the master, or a launcher that signals the ranks):
+    /// the pool stops itself, every rank finalises, the program exits 128 + signal.
+    @Test(arguments: [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")])
+    func aSignalToRankZeroStopsThePoolWithTheCountsAndExits128PlusTheSignal(signo: Int32, name: String) throws {
+        let run = try SignalledRun(signal: signo, to: .rankZero)
+        #expect(run.readyInTime, "the scenario never printed signal.ready: \(run)")
+        #expect(!run.timedOut, "\(run)")
+        #expect(run.status == 128 + signo, "\(run)")
+        #expect(run.secondsAfterSignal < 5, "the job took \(run.secondsAfterSignal) s to end after \(name)")
+        #expect(run.leftover == 0, "\(run.leftover) processes of the job were still alive")
+        try Self.expectCountsLine(run, name)
+        #expect(run.stderr.contains("Error: \(name) stopped the pool: "), "\(run)")
+        #expect(run.stdout.contains("check signal.outcome=error:interrupted(\(signo))"), "the waiting get() learns why: \(run)")
+        #expect(run.stdout.contains("check signal.submitAfter=error:interrupted(\(signo))"), "\(run)")
+    }
+
+    /// The signal reaches mpirun (Ctrl-C, `scancel`, a time limit): mpirun forwards it and tears the
+    /// job down a second later; the pool has stopped by then and said how far it got.
+    @Test(arguments: [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")])
+    func aSignalToMpirunEndsTheWholeJobQuicklyAfterThePoolSaysHowFarItGot(signo: Int32, name: String) throws {
+        let run = try SignalledRun(signal: signo, to: .mpirun)
+        #expect(run.readyInTime, "the scenario never printed signal.ready: \(run)")
+        #expect(!run.timedOut, "\(run)")
+        #expect(run.status != 0, "\(run)")
+        #expect(run.secondsAfterSignal < 5, "the job took \(run.secondsAfterSignal) s to end after \(name)")
+        #expect(run.leftover == 0, "\(run.leftover) processes of the job were still alive")
+        // mpirun passes SIGTERM on as is and turns Ctrl-C's SIGINT into SIGTERM for the ranks.
+        try Self.expectCountsLine(run, "SIGTERM")
+    }
+
+    static func expectCountsLine(_ run: SignalledRun, _ name: String) throws {
+        let line = try #require(run.stderr.split(separator: "\n").first { $0.hasPrefix("MPIPool: \(name) received: stopping the pool; ") },
+                                "\(run)")
+        let counts = line.split(separator: ";").last.map(String.init) ?? ""
+        #expect(counts.contains(" items done, ") && counts.hasSuffix(" not done"), "\(line)")
+    }
+}
+
+/// `pool-testkit --scenario signal` under mpirun in its own session (so that what is left of the
+/// job can be counted and ended); the signal goes to mpirun or to rank 0 once the scenario says
+/// it is ready. A small shell script does the launching, waiting and counting.
+struct SignalledRun: CustomStringConvertible {
+    enum Target: String { case mpirun, rankZero }
+
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    let readyInTime: Bool
+    let timedOut: Bool
+    let secondsAfterSignal: Double
+    let leftover: Int
+    let report: String
+
+    init(signal signo: Int32, to target: Target) throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("mpipool-signal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let script = """
+        out=\(tmp.path)/out; err=\(tmp.path)/err
+        # The test runner's threads block signals and children inherit the mask: start mpirun with none
+        # blocked, as from a shell.
+        unblocked() { exec python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
+        unblocked setsid mpirun --oversubscribe --bind-to none -n 4 '\(Launcher.executable("pool-testkit"))' --scenario signal >"$out" 2>"$err" &
+        pid=$!
+        ready=0
+        for i in $(seq 300); do grep -q 'check signal.ready=true' "$out" && { ready=1; break; }; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+        target=$pid
+        if [ \(target == .rankZero ? 1 : 0) = 1 ]; then
+          for p in $(ps -o pid= -s $pid); do
+            tr '\\0' '\\n' </proc/$p/environ 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=0' && target=$p
+          done
+        fi
+        start=$(date +%s.%N)
+        [ $ready = 1 ] && kill -\(signo) $target
+        timedout=1
+        for i in $(seq 200); do kill -0 $pid 2>/dev/null || { timedout=0; break; }; sleep 0.1; done
+        [ $timedout = 1 ] && kill -KILL -- -$pid 2>/dev/null
+        wait $pid; rc=$?
+        end=$(date +%s.%N)
+        left=$(ps -o stat= -s $pid | grep -vc '^Z')
+        kill -KILL -- -$pid 2>/dev/null
+        echo "ready=$ready rc=$rc timedout=$timedout seconds=$(echo "$end - $start" | bc) left=$left"
+        """
+        let outcome = try Launcher.run("bash", ["-c", script], timeout: 60)
+        let text = outcome.stdout
+        report = text
+        let field = { (name: String) -> String in
+            text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) } ?? ""
+        }
+        readyInTime = field("ready") == "1"
+        status = Int32(field("rc")) ?? -1
+        timedOut = field("timedout") != "0" || outcome.timedOut
+        secondsAfterSignal = Double(field("seconds")) ?? 99
+        leftover = Int(field("left")) ?? 99
+        stdout = (try? String(contentsOf: tmp.appendingPathComponent("out"), encoding: .utf8)) ?? ""
+        stderr = (try? String(contentsOf: tmp.appendingPathComponent("err"), encoding: .utf8)) ?? ""
+    }
+
+    var description: String {
+        "\(report)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)"
+    }
+}
