@@ -52,6 +52,7 @@ enum Scenarios {
         "races": races,
         "huge": huge,
         "signal": signalled,
+        "master-busy": masterBusy,
         "executor": executor,
         "errors": errors,
         "lifecycle": lifecycle,

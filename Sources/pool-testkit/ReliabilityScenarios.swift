@@ -289,3 +289,21 @@ extension Scenarios {
         }
     }
 }
+
+extension Scenarios {
+    /// With `masterRunsTasks`, rank 0's own chunk runs off the progress loop: while it runs,
+    /// stats, cancels and other workers' results are served at once.
+    static func masterBusy(_ t: TestTasks) throws {
+        try Pool.run(t.registry, options: PoolOptions(masterRunsTasks: true)) { pool in
+            let long = try pool.applyAsync(t.nap, 1.5)     // rank 0 is first in rank order: it takes this one
+            _ = long.wait(timeout: .milliseconds(100))
+            var t0 = ContinuousClock.now
+            _ = pool.workerStats()
+            value("busy.statsSeconds", fmt(seconds(since: t0)))
+            t0 = ContinuousClock.now
+            value("busy.otherWorker", try pool.apply(t.square, 7))
+            value("busy.applySeconds", fmt(seconds(since: t0)))
+            value("busy.longRank", try long.get())
+        }
+    }
+}

@@ -117,4 +117,13 @@ import Testing
                                        + "the results of this chunk take 2147483680 bytes, over MPI's limit of 2147483647 for one message"), "\(outcome)")
         #expect(outcome.lines.contains("check huge.after=144"), "the pool goes on: \(outcome)")
     }
+
+    @Test func rankZerosOwnChunkNeverStallsTheProgressLoop() throws {
+        let run = try ScenarioRun.shared("master-busy", timeout: 60)
+        run.expectClean()
+        run.expect("busy.longRank", "0")
+        run.expect("busy.otherWorker", "49")
+        #expect((run.number("busy.statsSeconds") ?? 99) < 0.5, "stats waited for rank 0's chunk: \(run)")
+        #expect((run.number("busy.applySeconds") ?? 99) < 0.5, "another worker's result waited for rank 0's chunk: \(run)")
+    }
 }
