@@ -104,6 +104,8 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
     /// SIGTERM or SIGINT reached rank 0 (a time limit, `scancel`, Ctrl-C): the pool stopped.
     /// `done` items had finished, `remaining` had not. Programs should exit with `128 + signal`.
     case interrupted(signal: Int32, done: Int, remaining: Int)
+    /// A ``Journal`` holds a map that is not this one (another task, other inputs, another program).
+    case journalMismatch(String)
 
     /// What happened, in a sentence that says what the user did.
     public var description: String {
@@ -122,6 +124,7 @@ public enum PoolError: Error, CustomStringConvertible, Sendable, Equatable {
         case .ended: "the pool was used after Pool.run's body returned: a pool lives only inside that body"
         case .interrupted(let signo, let done, let remaining):
             "\(SignalWatch.name(signo)) stopped the pool: \(done) items done, \(remaining) not done"
+        case .journalMismatch(let text): "journal mismatch: \(text)"
         case .tasksAbandoned(let lines): "the pool ended while tasks had not returned: " + lines.joined(separator: "; ")
         case .wouldDeadlock(let call): "\(call): callbacks run one at a time on one thread, so this would wait for ever"
         }

@@ -84,6 +84,7 @@ final class Master {
             if (localRunning != nil || !localChunks.isEmpty), try progressLocalChunks() { progressed = true }
             if transport.sending { try transport.reap() }
             publishFinishedJobs()
+            if !journals.isEmpty { for journal in journals.values { journal.flushIfDue() } }
             if stopping {
                 // Shutdown releases the workers once everything queued has run;
                 // terminate releases them at once (they stop between items).
@@ -124,6 +125,8 @@ final class Master {
     // MARK: Signals
 
     @exclusivity(unchecked) private var interrupted = false
+    /// Journals with records waiting to be written.
+    @exclusivity(unchecked) private var journals: [ObjectIdentifier: Journal] = [:]
     @exclusivity(unchecked) private var itemsSubmitted = 0
     @exclusivity(unchecked) private var itemsFinished = 0
 
@@ -235,7 +238,7 @@ final class Master {
             }
         } catch {
             transport.recycle(buffer)
-            job.record(TaskError(task: job.taskName, index: chunk.first, rank: 0, host: host,
+            job.record(TaskError(task: job.taskName, index: job.policy.inputIndex(chunk.first), rank: 0, host: host,
                                  message: describe(error), reason: .argumentsUnencodable), at: chunk.first)
             return false
         }
@@ -289,8 +292,12 @@ final class Master {
             do {
                 guard Int(header.count) == chunk.count else { throw WireError("\(header.count) results for a chunk of \(chunk.count)") }
                 try job.acceptResults(first: chunk.first, count: chunk.count, from: &reader)
+                if let sink = job.policy.journal {
+                    sink.record(first: chunk.first, count: chunk.count, payload: payload)
+                    journals[ObjectIdentifier(sink.journal)] = sink.journal
+                }
             } catch {
-                job.record(TaskError(task: job.taskName, index: chunk.first, rank: rank, host: (stats[rank]?.host ?? "?"),
+                job.record(TaskError(task: job.taskName, index: job.policy.inputIndex(chunk.first), rank: rank, host: (stats[rank]?.host ?? "?"),
                                      message: describe(error), reason: .resultUndecodable), at: chunk.first)
             }
         }
@@ -307,7 +314,7 @@ final class Master {
             let chunk = scheduler.inFlight(chunk: report.chunkID, on: rank)
             let job = chunk.flatMap { jobs[$0.submission] }
             let task = job?.taskName ?? chunk.flatMap { names[$0.submission] } ?? "?"
-            let what = chunk.map { "task \(task) item \((job?.policy.indexOffset ?? 0) + $0.first + Int(report.offset))" } ?? "a task"
+            let what = chunk.map { "task \(task) item \(job?.policy.inputIndex($0.first + Int(report.offset)) ?? ($0.first + Int(report.offset)))" } ?? "a task"
             abandoned.append("rank \(rank) (\(stats[rank]?.host ?? "?")) left the pool inside \(what), which had not returned")
             try apply(scheduler.finished(chunk: report.chunkID, on: rank, computeNanos: 0).decisions)
             return
@@ -333,10 +340,10 @@ final class Master {
         let index = sent.first + offset
         let timedOut = reason == .timedOut
         let message = timedOut ? "ran longer than its timeout of \(job.policy.timeout.map { "\($0)" } ?? "?")" : report.message
-        let error = TaskError(task: job.taskName, index: job.policy.indexOffset + index, rank: rank, host: stats[rank]?.host ?? "?",
+        let error = TaskError(task: job.taskName, index: job.policy.inputIndex(index), rank: rank, host: stats[rank]?.host ?? "?",
                               message: message, reason: reason, attempts: job.attempts(at: index))
         if timedOut {
-            stuck[rank] = "task \(job.taskName) item \(job.policy.indexOffset + index), over its timeout"
+            stuck[rank] = "task \(job.taskName) item \(job.policy.inputIndex(index)), over its timeout"
             if options.tracesScheduling { Diagnostics.error("trace: item \(index) of \(sent) timed out on rank \(rank)") }
         }
         let retry = job.retries(error, at: index)
@@ -429,6 +436,8 @@ final class Master {
     /// them and then publishes it (a result is ready only after its callback);
     /// without, it is published at the end of this turn of the loop.
     private func finish(_ job: AnyJob, forced: (any Error)?) {
+        // A journaled map's results are in the file before the map returns.
+        job.policy.journal?.journal.flushIfDue(force: true)
         job.prepare(forced: forced)
         if job.hasCallbacks {
             let core = self.core

@@ -45,36 +45,44 @@ public final class Pool: Sendable {
     ///
     /// An item that runs longer than `timeout` fails with a ``TaskError`` of reason
     /// `.timedOut` (the rest of the map goes on; see ``Retries`` to run it again).
+    ///
+    /// With a `journal`, finished results are recorded in it, and results it already holds for
+    /// this map (identified by `key`, default its place among the run's journaled maps) are
+    /// returned without running their items again: see ``Journal``.
     public func mapAsync<A, R>(
         _ task: PoolTask<A, R>, over items: some Sequence<A>, chunkSize: ChunkSize = 1,
-        timeout: Duration? = nil, retries: Retries? = nil,
+        timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil,
         callback: (@Sendable ([R]) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
     ) throws -> AsyncResult<[R]> {
-        try submit(task, Array(items), policy: policy(chunkSize, timeout, retries), transform: { $0 },
-                   callback: callback, errorCallback: errorCallback)
+        let policy = try policy(chunkSize, timeout, retries)
+        if let journal {
+            return try journaledMap(task, Array(items), policy: policy, journal: journal, key: key,
+                                    callback: callback, errorCallback: errorCallback)
+        }
+        return try submit(task, Array(items), policy: policy, transform: { $0 }, callback: callback, errorCallback: errorCallback)
     }
 
     /// Applies `task` to every item and waits for all results, in input order (Python's `map`).
     /// If items fail, throws the `TaskError` of the lowest failing index once every chunk has finished.
     public func map<A, R>(_ task: PoolTask<A, R>, over items: some Sequence<A>, chunkSize: ChunkSize = 1,
-                          timeout: Duration? = nil, retries: Retries? = nil) throws -> [R] {
-        try mapAsync(task, over: items, chunkSize: chunkSize, timeout: timeout, retries: retries).get()
+                          timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil) throws -> [R] {
+        try mapAsync(task, over: items, chunkSize: chunkSize, timeout: timeout, retries: retries, journal: journal, key: key).get()
     }
 
     /// `mapAsync` for a task of several arguments, over tuples (Python's `starmap_async`).
     public func starmapAsync<A, R>(
         _ task: PoolTask<A, R>, over tuples: some Sequence<A>, chunkSize: ChunkSize = 1,
-        timeout: Duration? = nil, retries: Retries? = nil,
+        timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil,
         callback: (@Sendable ([R]) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
     ) throws -> AsyncResult<[R]> {
-        try mapAsync(task, over: tuples, chunkSize: chunkSize, timeout: timeout, retries: retries,
+        try mapAsync(task, over: tuples, chunkSize: chunkSize, timeout: timeout, retries: retries, journal: journal, key: key,
                      callback: callback, errorCallback: errorCallback)
     }
 
     /// `map` for a task of several arguments, over tuples (Python's `starmap`).
     public func starmap<A, R>(_ task: PoolTask<A, R>, over tuples: some Sequence<A>, chunkSize: ChunkSize = 1,
-                              timeout: Duration? = nil, retries: Retries? = nil) throws -> [R] {
-        try mapAsync(task, over: tuples, chunkSize: chunkSize, timeout: timeout, retries: retries).get()
+                              timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil) throws -> [R] {
+        try mapAsync(task, over: tuples, chunkSize: chunkSize, timeout: timeout, retries: retries, journal: journal, key: key).get()
     }
 
     // MARK: apply

@@ -41,6 +41,8 @@ final class PoolCore: @unchecked Sendable {
     /// `PoolOptions.taskTimeout` and `.retries`: for submissions that give none.
     let defaultTimeout: Duration?
     let defaultRetries: Retries
+    /// The task registry's fingerprint (journals record it).
+    let fingerprint: UInt64
 
     // Guarded by `monitor` (so Swift's dynamic exclusivity checks are redundant: skipped).
     @exclusivity(unchecked) private var commands: [Command] = []
@@ -63,7 +65,8 @@ final class PoolCore: @unchecked Sendable {
     /// Per-worker figures when the master stopped.
     @exclusivity(unchecked) private var finalStats: [WorkerStats] = []
 
-    init(workerCount: Int, defaultTimeout: Duration? = nil, defaultRetries: Retries = .none) {
+    init(workerCount: Int, defaultTimeout: Duration? = nil, defaultRetries: Retries = .none, fingerprint: UInt64 = 0) {
+        self.fingerprint = fingerprint
         self.workerCount = workerCount
         self.defaultTimeout = defaultTimeout
         self.defaultRetries = defaultRetries

@@ -43,7 +43,7 @@ func runRank(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions) {
                 Diagnostics.error("MPIPool: no worker ranks (run without mpirun, or with -n 1): rank 0 runs every task itself")
             }
             let core = PoolCore(workerCount: workers.count + (local ? 1 : 0), defaultTimeout: options.taskTimeout,
-                                defaultRetries: options.retries)
+                                defaultRetries: options.retries, fingerprint: tasks.fingerprint)
             let master = Master(comm: world, core: core, registry: tasks, options: options,
                                 workers: workers, local: local, hellos: hellos, host: host)
             launch.set(.master(Pool(core: core)))

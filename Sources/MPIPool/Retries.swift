@@ -49,4 +49,22 @@ struct SubmitPolicy: Sendable {
     var retries: Retries = .none
     /// Added to item indices in errors (an imap chunk's place in its input).
     var indexOffset: Int = 0
+    /// The items' indices in the input when they are not contiguous (a resumed map runs only what is missing).
+    var indexMap: [Int]? = nil
+    /// Where finished chunks are recorded (a journaled map).
+    var journal: JournalSink? = nil
+
+    /// The index of item `i` of this submission in the user's input.
+    func inputIndex(_ i: Int) -> Int { indexMap.map { $0[i] } ?? indexOffset + i }
+}
+
+/// A journaled submission's link to its journal: its map key and each item's index in the map.
+struct JournalSink: Sendable {
+    let journal: Journal
+    let key: String
+    let indices: [Int]
+
+    func record(first: Int, count: Int, payload: UnsafeRawBufferPointer) {
+        journal.record(key: key, indices: indices[first..<first + count], payload: payload)
+    }
 }

@@ -39,6 +39,7 @@ struct PoolBench: ParsableCommand {
     @Option(help: "idle: seconds to idle.") var seconds: Double = 5
     @Option(help: "Microseconds a waiting rank polls before it sleeps.") var spinMicroseconds: UInt64 = 50
     @Option(help: "soak: submissions per batch (each batch is waited before the next).") var batch: Int = 1000
+    @Option(help: "w1 map mode: record every map's results in a new journal at this path (its cost).") var journal: String?
     @Argument(parsing: .allUnrecognized, help: .hidden) var ignored: [String] = []
 
     static func main() { mainForMPI() }
@@ -118,6 +119,8 @@ struct PoolBench: ParsableCommand {
         try warm(pool, add)
         var times: [Double] = []
         var sum = 0
+        if let journal { unlink(journal) }
+        let journaled = try journal.map { try Journal(path: $0) }
         for _ in 0..<reps {
             let start = now()
             let results: [Int]
@@ -125,7 +128,7 @@ struct PoolBench: ParsableCommand {
                 let pending = try pairs.map { try pool.applyAsync(add, $0) }
                 results = try pending.map { try $0.get() }
             } else {
-                results = try pool.starmap(add, over: pairs, chunkSize: chunkSize)
+                results = try pool.starmap(add, over: pairs, chunkSize: chunkSize, journal: journaled)
             }
             times.append(now() - start)
             sum = results.reduce(0, +)

@@ -53,6 +53,7 @@ enum Scenarios {
         "huge": huge,
         "signal": signalled,
         "master-busy": masterBusy,
+        "journal": journaled,
         "executor": executor,
         "errors": errors,
         "lifecycle": lifecycle,

@@ -11,6 +11,8 @@ struct ReliabilityTasks: Sendable {
     /// (file prefix, item, mode) → 1000 × the rank of the first attempt + 100 × this rank + attempts, after:
     /// mode 0 throws on the first attempt, 1 sleeps 30 s on the first attempt, 2 always throws.
     let flaky: PoolTask<(String, Int, Int), Int>
+    /// (file prefix, item) → item², noting each run in `<prefix>-ran`; throws for item 30 while `<prefix>-fail` exists.
+    let counted: PoolTask<(String, Int), Int>
 
     init() {
         var tasks = TaskRegistry()
@@ -26,6 +28,11 @@ struct ReliabilityTasks: Sendable {
             if mode == 2 || (mode == 0 && attempt == 1) { throw TestFailure(text: "attempt \(attempt) of item \(item) failed") }
             if mode == 1 && attempt == 1 { pause(seconds: 30) }
             return 1000 * firstRank + 100 * PoolContext.rank + attempt
+        }
+        counted = tasks.register("counted") { (prefix: String, item: Int) throws -> Int in
+            _ = recordAttempt("\(prefix)-ran")
+            if item == 30 && access("\(prefix)-fail", F_OK) == 0 { throw TestFailure(text: "item 30 fails this time") }
+            return item * item
         }
         registry = tasks
     }
@@ -304,6 +311,24 @@ extension Scenarios {
             value("busy.otherWorker", try pool.apply(t.square, 7))
             value("busy.applySeconds", fmt(seconds(since: t0)))
             value("busy.longRank", try long.get())
+        }
+    }
+}
+
+extension Scenarios {
+    /// A journaled map (chunks of 4 over 40 items), run several times by the test with the
+    /// environment: MPIPOOL_TEST_JOURNAL (the file), MPIPOOL_TEST_PREFIX (marker files), MPIPOOL_TEST_ITEMS.
+    static func journaled(_ t: TestTasks) throws {
+        let r = ReliabilityTasks()
+        let path = String(cString: getenv("MPIPOOL_TEST_JOURNAL") ?? strdup("/tmp/mpipool-journal"))
+        let prefix = String(cString: getenv("MPIPOOL_TEST_PREFIX") ?? strdup("/tmp/mpipool-journal-marks"))
+        let items = Int(String(cString: getenv("MPIPOOL_TEST_ITEMS") ?? strdup("40"))) ?? 40
+        try Pool.run(r.registry) { pool in
+            let journal = try Journal(path: path)
+            value("journal.torn", journal.tornBytes)
+            value("journal.map", outcome { list(try pool.map(r.counted, over: (0..<items).map { (prefix, $0) }, chunkSize: 4, journal: journal)) })
+            value("journal.error", (thrown { _ = try pool.map(r.counted, over: [(prefix, 0)], journal: journal, key: "map 1") }).map { "\($0)" } ?? "none")
+            value("journal.resumed", journal.resumedItems)
         }
     }
 }

@@ -29,6 +29,7 @@ func errorName(_ error: any Error) -> String {
         case .wouldDeadlock: return "wouldDeadlock"
         case .tasksAbandoned(let lines): return "tasksAbandoned(\(lines.count))"
         case .interrupted(let signo, _, _): return "interrupted(\(signo))"
+        case .journalMismatch: return "journalMismatch"
         }
     }
     if let e = error as? TaskError { return "TaskError.\(e.reason.rawValue)" }

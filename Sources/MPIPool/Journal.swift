@@ -1,0 +1,274 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An append-only file of finished results, so that a map killed part-way (a time
+/// limit, a node failure, Ctrl-C) can be run again and only do what is left.
+///
+/// Open it once and pass it to `map`, `starmap` or `mapAsync` (`journal:`). Rank 0
+/// appends each finished chunk's results; a re-run with the same journal returns every
+/// recorded result without running it again and submits only the rest, and the final
+/// result equals an uninterrupted run's.
+///
+/// ```swift
+/// let journal = try Journal(path: "sweep.journal")
+/// let results = try pool.map(simulate, over: parameters, journal: journal)
+/// print("resumed \(journal.resumedItems) of \(parameters.count) items")
+/// ```
+///
+/// - Records carry the map's identity — its key (`key:`, default the n-th journaled map of the
+///   run), the task's name, the registry fingerprint, the item count and a hash of every encoded
+///   argument — and each is checksummed. A journal written for other inputs or another task is
+///   refused with ``PoolError/journalMismatch(_:)`` naming what differs; nothing is mixed.
+/// - A record torn by a kill (the last one) fails its checksum: it is ignored and cut off.
+/// - Durability: records are written with `write(2)` at the latest 10 ms after their chunk
+///   finished, and before the map returns; `fsync` runs at most once a second and when the
+///   journal is closed. A killed job loses at most the last 10 ms of results; a crashed
+///   machine, at most about the last second. Cost, measured on W1 (200,000 tiny tasks, 3
+///   workers): 0.89–0.92 × the throughput without a journal at chunk size 1, about 0.5 × at
+///   chunk size 16 (the work per chunk is then tiny, and recording it is not).
+public final class Journal: Sendable {
+    /// The file.
+    public let path: String
+    /// Items whose results the maps of this run took from the file instead of running them.
+    public var resumedItems: Int { state.withLock { $0.resumed } }
+    /// Bytes of a torn record cut off the end of the file when it was opened (0: none).
+    public let tornBytes: Int
+
+    struct MapRecord: Equatable, Sendable {
+        var key: String
+        var task: String
+        var fingerprint: UInt64
+        var count: Int
+        var argumentsHash: UInt64
+    }
+
+    struct State: Sendable {
+        var fd: Int32
+        var maps: [String: MapRecord] = [:]
+        /// Recorded result payloads per map key: (original indices, encoded results).
+        var results: [String: [(indices: [Int], payload: [UInt8])]] = [:]
+        var pending: [UInt8] = []
+        var oldestPending: UInt64 = 0
+        var lastSync: UInt64 = 0
+        var mapsBegun = 0
+        var resumed = 0
+    }
+
+    let state: Mutex<State>
+
+    /// Opens (or creates) the journal at `path` and reads what it holds.
+    /// Throws ``PoolError/invalidArgument(_:)`` naming the file and the system's reason if it cannot.
+    public init(path: String) throws(PoolError) {
+        self.path = path
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .invalidArgument("cannot open the journal '\(path)': \(String(cString: strerror(errno)))") }
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            contents.append(contentsOf: chunk[0..<n])
+        }
+        var s = State(fd: fd)
+        let good = JournalCodec.scan(contents) { record in
+            switch record {
+            case .map(let map): s.maps[map.key] = map
+            case .results(let key, let indices, let payload): s.results[key, default: []].append((indices, payload))
+            }
+        }
+        tornBytes = contents.count - good
+        if tornBytes > 0 { _ = ftruncate(fd, off_t(good)) }
+        _ = lseek(fd, off_t(good), SEEK_SET)
+        s.lastSync = MonotonicClock.coarseNow
+        state = Mutex(s)
+    }
+
+    deinit {
+        state.withLock { s in
+            Journal.write(&s)
+            _ = fsync(s.fd)
+            close(s.fd)
+        }
+    }
+
+    // MARK: Maps (caller's thread)
+
+    /// The next key for a map that gives none.
+    func nextKey() -> String { state.withLock { $0.mapsBegun += 1; return "map \($0.mapsBegun)" } }
+
+    /// Starts (or resumes) a map: checks its identity against the file; returns the recorded
+    /// results by original index, as encoded payloads to decode.
+    func begin(_ map: MapRecord) throws(PoolError) -> [(indices: [Int], payload: [UInt8])] {
+        try state.withLock { s throws(PoolError) in
+            if let recorded = s.maps[map.key] {
+                var differs: [String] = []
+                if recorded.task != map.task { differs.append("task \(recorded.task) there, \(map.task) here") }
+                if recorded.fingerprint != map.fingerprint { differs.append("another task registry (a different program)") }
+                if recorded.count != map.count { differs.append("\(recorded.count) items there, \(map.count) here") }
+                if recorded.argumentsHash != map.argumentsHash && recorded.count == map.count { differs.append("other arguments") }
+                if !differs.isEmpty {
+                    throw .journalMismatch("the journal '\(path)' holds \(map.key) with " + differs.joined(separator: ", ")
+                                           + "; use another journal or key for a different map")
+                }
+                return s.results[map.key] ?? []
+            }
+            s.maps[map.key] = map
+            s.pending += JournalCodec.encode(.map(map))
+            Journal.write(&s)
+            return []
+        }
+    }
+
+    func noteResumed(_ items: Int) { state.withLock { $0.resumed += items } }
+
+    // MARK: Results (master thread)
+
+    /// Queues a finished chunk's encoded results for the file (written in place: no copy but into the queue).
+    func record(key: String, indices: ArraySlice<Int>, payload: UnsafeRawBufferPointer) {
+        state.withLock { s in
+            if s.pending.isEmpty { s.oldestPending = MonotonicClock.coarseNow }
+            JournalCodec.appendResults(into: &s.pending, key: key, indices: indices, payload: payload)
+            if s.pending.count >= 1 << 16 { Journal.write(&s) }
+        }
+    }
+
+    /// Writes what waits if it is 10 ms old (each turn of the master's loop; with `force`, at once:
+    /// the end of a map), and `fsync`s at most once a second.
+    func flushIfDue(force: Bool = false) {
+        state.withLock { s in
+            let now = MonotonicClock.coarseNow
+            guard !s.pending.isEmpty, force || now &- s.oldestPending > 10_000_000 else { return }
+            Journal.write(&s)
+            if now &- s.lastSync > 1_000_000_000 { _ = fsync(s.fd); s.lastSync = now }
+        }
+    }
+
+    private static func write(_ s: inout State) {
+        var offset = 0
+        s.pending.withUnsafeBytes { bytes in
+            while offset < bytes.count {
+                let n = Glibc.write(s.fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+        if offset > 0 { s.pending.removeFirst(offset) }
+    }
+}
+
+/// The journal's records: `magic u32, body length u32, FNV-1a-64 of the body u64, body`.
+enum JournalCodec {
+    enum Record: Equatable {
+        case map(Journal.MapRecord)
+        case results(key: String, indices: [Int], payload: [UInt8])
+    }
+
+    static let magic: UInt32 = 0x4A52_504D  // "MPRJ" little-endian
+
+    static func encode(_ record: Record) -> [UInt8] {
+        var body: [UInt8] = []
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { body += $0 } }
+        func put(_ s: String) { put(UInt32(s.utf8.count)); body += Array(s.utf8) }
+        switch record {
+        case .map(let m):
+            put(UInt8(1)); put(m.key); put(m.task); put(m.fingerprint); put(UInt64(m.count)); put(m.argumentsHash)
+        case .results(let key, let indices, let payload):
+            put(UInt8(2)); put(key); put(UInt32(indices.count))
+            for i in indices { put(UInt64(i)) }
+            body += payload
+        }
+        var out: [UInt8] = []
+        func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+        append(magic); append(UInt32(body.count)); append(body.withUnsafeBytes { hash($0) })
+        return out + body
+    }
+
+    /// Appends a results record to `out` in place (the master's hot path: no intermediate arrays).
+    static func appendResults(into out: inout [UInt8], key: String, indices: ArraySlice<Int>, payload: UnsafeRawBufferPointer) {
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        let start = out.count
+        put(magic); put(UInt32(0)); put(UInt64(0))
+        let body = out.count
+        put(UInt8(2))
+        put(UInt32(key.utf8.count)); out.append(contentsOf: key.utf8)
+        put(UInt32(indices.count))
+        for i in indices { put(UInt64(i)) }
+        out.append(contentsOf: payload)
+        let length = UInt32(out.count - body)
+        let sum = out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[body...])) }
+        out.withUnsafeMutableBytes { bytes in
+            bytes.storeBytes(of: length.littleEndian, toByteOffset: start + 4, as: UInt32.self)
+            bytes.storeBytes(of: sum.littleEndian, toByteOffset: start + 8, as: UInt64.self)
+        }
+    }
+
+    /// Calls `visit` for every valid record from the start; returns the length of the valid prefix.
+    static func scan(_ bytes: [UInt8], _ visit: (Record) -> Void) -> Int {
+        var at = 0
+        while bytes.count - at >= 16 {
+            let magicRead = load(UInt32.self, bytes, at), length = Int(load(UInt32.self, bytes, at + 4)), sum = load(UInt64.self, bytes, at + 8)
+            guard magicRead == magic, length <= bytes.count - at - 16 else { break }
+            let body = Array(bytes[(at + 16)..<(at + 16 + length)])
+            guard body.withUnsafeBytes({ hash($0) }) == sum, let record = decode(body) else { break }
+            visit(record)
+            at += 16 + length
+        }
+        return at
+    }
+
+    static func decode(_ body: [UInt8]) -> Record? {
+        var at = 0
+        func take<T: FixedWidthInteger>(_: T.Type) -> T? {
+            guard body.count - at >= MemoryLayout<T>.size else { return nil }
+            defer { at += MemoryLayout<T>.size }
+            return load(T.self, body, at)
+        }
+        func string() -> String? {
+            guard let n = take(UInt32.self), body.count - at >= Int(n) else { return nil }
+            defer { at += Int(n) }
+            return String(validating: body[at..<(at + Int(n))], as: UTF8.self)
+        }
+        switch take(UInt8.self) {
+        case 1:
+            guard let key = string(), let task = string(), let fingerprint = take(UInt64.self), let count = take(UInt64.self),
+                  let hash = take(UInt64.self), at == body.count, count <= UInt64(Int.max) else { return nil }
+            return .map(Journal.MapRecord(key: key, task: task, fingerprint: fingerprint, count: Int(count), argumentsHash: hash))
+        case 2:
+            guard let key = string(), let n = take(UInt32.self), body.count - at >= Int(n) * 8 else { return nil }
+            var indices: [Int] = []
+            for _ in 0..<n {
+                guard let i = take(UInt64.self), i <= UInt64(Int.max) else { return nil }
+                indices.append(Int(i))
+            }
+            return .results(key: key, indices: indices, payload: Array(body[at...]))
+        default:
+            return nil
+        }
+    }
+
+    static func load<T: FixedWidthInteger>(_: T.Type, _ bytes: [UInt8], _ at: Int) -> T {
+        var v: T = 0
+        withUnsafeMutableBytes(of: &v) { dst in
+            bytes.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[at..<(at + MemoryLayout<T>.size)])) }
+        }
+        return T(littleEndian: v)
+    }
+
+    /// FNV-1a over 8-byte words (then the tail byte by byte, then the length): a checksum
+    /// and an identity hash, fast enough for every argument of a map.
+    static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        let prime: UInt64 = 0x0000_0100_0000_01b3
+        var h = seed
+        var at = 0
+        while bytes.count - at >= 8 {
+            h = (h ^ bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) &* prime
+            at += 8
+        }
+        while at < bytes.count { h = (h ^ UInt64(bytes[at])) &* prime; at += 1 }
+        return (h ^ UInt64(bytes.count)) &* prime
+    }
+}

@@ -1,0 +1,45 @@
+import MPI
+
+extension Pool {
+    /// `mapAsync` with a journal: the results the journal holds for this map are taken from it,
+    /// only the other items are submitted, and their finished chunks are recorded.
+    func journaledMap<A, R>(
+        _ task: PoolTask<A, R>, _ inputs: [A], policy: SubmitPolicy, journal: Journal, key: String?,
+        callback: (@Sendable ([R]) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?
+    ) throws -> AsyncResult<[R]> {
+        try core.checkOpen()
+        // The map's identity: its key, task, registry and a hash of every encoded argument
+        // (all of them written at once: one copy for bitwise types).
+        let scratch = MessageBuffer(capacity: 4096)
+        var writer = WireWriter(scratch)
+        try inputs.withUnsafeBufferPointer { try task.arguments.writeRun($0, &writer) }
+        let argumentsHash = JournalCodec.hash(UnsafeRawBufferPointer(scratch.bytes))
+        let key = key ?? journal.nextKey()
+        let recorded = try journal.begin(Journal.MapRecord(key: key, task: task.name, fingerprint: core.fingerprint,
+                                                           count: inputs.count, argumentsHash: argumentsHash))
+        // What the journal holds, decoded; records that do not decode are run again.
+        var known = [R?](repeating: nil, count: inputs.count)
+        for (indices, payload) in recorded where indices.allSatisfy({ $0 >= 0 && $0 < inputs.count }) {
+            let values = UnsafeMutablePointer<R>.allocate(capacity: max(1, indices.count))
+            defer { values.deallocate() }
+            let decoded: Bool = payload.withUnsafeBytes { bytes in
+                var reader = WireReader(bytes)
+                do { try task.results.readRun(indices.count, &reader, values) } catch { return false }
+                return reader.remaining == 0 || { values.deinitialize(count: indices.count); return false }()
+            }
+            guard decoded else { continue }
+            for (k, index) in indices.enumerated() { known[index] = (values + k).move() }
+        }
+        let missing = known.indices.filter { known[$0] == nil }
+        journal.noteResumed(inputs.count - missing.count)
+        var policy = policy
+        policy.indexMap = missing
+        policy.journal = JournalSink(journal: journal, key: key, indices: missing)
+        let prefilled = known
+        return try submit(task, missing.map { inputs[$0] }, policy: policy, transform: { fresh in
+            var all = prefilled
+            for (k, index) in missing.enumerated() { all[index] = fresh[k] }
+            return all.map { $0! }
+        }, callback: callback, errorCallback: errorCallback)
+    }
+}

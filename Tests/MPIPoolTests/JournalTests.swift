@@ -1,0 +1,71 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import MPIPool
+
+/// The journal's records without MPI: round trips, a torn tail, a damaged record.
+@Suite struct JournalTests {
+    let map = Journal.MapRecord(key: "map 1", task: "square", fingerprint: 0xDEAD_BEEF, count: 40, argumentsHash: 42)
+    let results = JournalCodec.Record.results(key: "map 1", indices: [3, 4, 9], payload: [1, 2, 3, 4, 5])
+
+    func scan(_ bytes: [UInt8]) -> (records: [JournalCodec.Record], good: Int) {
+        var records: [JournalCodec.Record] = []
+        let good = JournalCodec.scan(bytes) { records.append($0) }
+        return (records, good)
+    }
+
+    @Test func recordsRoundTrip() {
+        let bytes = JournalCodec.encode(.map(map)) + JournalCodec.encode(results)
+        let (records, good) = scan(bytes)
+        #expect(records == [.map(map), results])
+        #expect(good == bytes.count)
+    }
+
+    @Test func aTornLastRecordIsIgnoredAtEveryLength() {
+        let whole = JournalCodec.encode(.map(map))
+        let last = JournalCodec.encode(results)
+        for cut in 0..<last.count {
+            let (records, good) = scan(whole + last.prefix(cut))
+            #expect(records == [.map(map)], "cut after \(cut) bytes")
+            #expect(good == whole.count)
+        }
+    }
+
+    @Test func aDamagedRecordEndsTheScanThere() {
+        let first = JournalCodec.encode(.map(map))
+        var second = JournalCodec.encode(results)
+        for position in 0..<second.count {
+            var damaged = second
+            damaged[position] ^= 0x40
+            let (records, good) = scan(first + damaged)
+            #expect(records == [.map(map)], "byte \(position) flipped")
+            #expect(good == first.count)
+        }
+        second = JournalCodec.encode(results)
+        #expect(scan(first + second).records.count == 2)
+    }
+
+    @Test func aJournalFileKeepsMapsAndRefusesAnotherMapUnderTheSameKey() throws {
+        let path = "/tmp/mpipool-journal-unit-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlink(path) }
+        do {
+            let journal = try Journal(path: path)
+            #expect(try journal.begin(map).isEmpty)
+            [UInt8](arrayLiteral: 9, 9).withUnsafeBytes { journal.record(key: "map 1", indices: [0][...], payload: $0) }
+            journal.flushIfDue(force: true)
+        }
+        let reopened = try Journal(path: path)
+        #expect(reopened.tornBytes == 0)
+        let recorded = try reopened.begin(map)
+        #expect(recorded.count == 1 && recorded[0].indices == [0] && recorded[0].payload == [9, 9])
+        var other = map
+        other.count = 41
+        #expect(throws: PoolError.self) { try reopened.begin(other) }
+        other = map
+        other.task = "cube"
+        do { _ = try reopened.begin(other); Issue.record("another task was accepted") } catch {
+            #expect("\(error)".contains("task square there, cube here"), "\(error)")
+        }
+    }
+}
