@@ -114,8 +114,12 @@ struct Modes: ParsableCommand {
     @Flag(help: "Print the time spent in each process.")
     var table = false
 
+    @Option(help: "Record finished results in this journal; a re-run with it computes only what is missing (--mode map).")
+    var journal: String?
+
     func validate() throws {
         try FlagLimits.checkSeconds(pause, "--pause")
+        if journal != nil && mode != .map { throw ValidationError("--journal applies to --mode map only") }
         if workload.chunksize != 1 && mode != .map {
             throw ValidationError("--chunksize applies to --mode map only (\(mode.rawValue) submits one value at a time)")
         }
@@ -139,8 +143,12 @@ struct Modes: ParsableCommand {
         var results: [SumResult]
         switch mode {
         case .map:
-            results = try pool.starmap(sum, over: items, chunkSize: .fixed(workload.chunksize))
+            let recorder = try journal.map { try Journal(path: $0) }
+            results = try pool.starmap(sum, over: items, chunkSize: .fixed(workload.chunksize), journal: recorder)
             log.stopTimer("Finished: ")
+            if let recorder {
+                Console.out("journal \(recorder.path): resumed \(recorder.resumedItems) of \(items.count) values, computed \(items.count - recorder.resumedItems)")
+            }
         case .applyAsync:
             let pending = try items.map { try pool.applyAsync(sum, $0) }
             log.stepTimer("After apply_async")

@@ -132,4 +132,23 @@ import Testing
         #expect(errors.count == 1 && errors[0].contains(flag), "one message, by rank 0, naming \(flag): \(outcome)")
         #expect(!outcome.lines.contains { $0.hasPrefix("[") || $0.hasPrefix("sum_all_values(x)") || $0.hasPrefix("Amdahl:") })
     }
+
+    @Test func aSecondRunWithTheJournalResumesEveryValueAndOtherValuesAreRefused() throws {
+        let journal = FileManager.default.temporaryDirectory.appendingPathComponent("mpipool-sumvalues-\(UUID().uuidString).journal").path
+        defer { try? FileManager.default.removeItem(atPath: journal) }
+        let arguments = ["--mode", "map", "--start", "10000", "--count", "10", "--chunksize", "3", "--journal", journal]
+        let first = try Launcher.mpirun(3, "sumvalues-mpi", arguments)
+        #expect(first.status == 0 && first.lines.contains("journal \(journal): resumed 0 of 10 values, computed 10"), "\(first)")
+        let second = try Launcher.mpirun(3, "sumvalues-mpi", arguments)
+        #expect(second.status == 0 && second.lines.contains("journal \(journal): resumed 10 of 10 values, computed 0"), "\(second)")
+        let sums = first.lines.first { $0.hasPrefix("[") }
+        #expect(sums != nil && sums == second.lines.first { $0.hasPrefix("[") }, "the same sums: \(second)")
+        var other = arguments
+        other[3] = "10001"
+        let third = try Launcher.mpirun(3, "sumvalues-mpi", other)
+        #expect(third.status != 0, "\(third)")
+        #expect(third.errorLines.contains { $0.hasPrefix("Error: journal mismatch: the journal '\(journal)' holds map 1 with other arguments") }, "\(third)")
+        let wrongMode = try Launcher.mpirun(2, "sumvalues-mpi", ["--mode", "callback", "--journal", journal])
+        #expect(wrongMode.status == 64, "\(wrongMode)")
+    }
 }
