@@ -54,6 +54,9 @@ struct SleepJobs: ParsableCommand {
     @Flag(help: "Print every scheduling decision on stderr.")
     var trace = false
 
+    @Option(help: "Record finished jobs in this journal; a re-run with it runs only the jobs not recorded (map and map-async).")
+    var journal: String?
+
     static func main() { mainForMPI() }
 
     /// The smallest `--scale`: a nanosecond per second, and at most 13 decimals in the output.
@@ -68,6 +71,9 @@ struct SleepJobs: ParsableCommand {
             throw ValidationError("--scale must be 1e-9…1000000 (got \(scale))")
         }
         try FlagLimits.check(chunksize, "--chunksize", in: 1...FlagLimits.items)
+        if journal != nil && !(mode == .map || mode == .mapAsync) {
+            throw ValidationError("--journal applies to --mode map and map-async only")
+        }
         if chunksize != 1 && !(mode == .map || mode == .mapAsync) {
             throw ValidationError("--chunksize applies to --mode map and map-async only (\(mode.rawValue) submits one job at a time)")
         }
@@ -112,12 +118,18 @@ struct SleepJobs: ParsableCommand {
         let t0 = wallClockSeconds()
         let clock = Stopwatch()
         let items = Array(zip(0..<jobs, durations))
+        let recorder = try journal.map { try Journal(path: $0) }
+        defer {
+            if let recorder {
+                Console.out("journal \(recorder.path): resumed \(recorder.resumedItems) of \(jobs) jobs (their figures are from the run that did them), ran \(jobs - recorder.resumedItems)")
+            }
+        }
         var records: [JobRecord]
         switch mode {
         case .map:
-            records = try pool.starmap(sleep, over: items, chunkSize: .fixed(chunksize))
+            records = try pool.starmap(sleep, over: items, chunkSize: .fixed(chunksize), journal: recorder)
         case .mapAsync:
-            let pending = try pool.starmapAsync(sleep, over: items, chunkSize: .fixed(chunksize))
+            let pending = try pool.starmapAsync(sleep, over: items, chunkSize: .fixed(chunksize), journal: recorder)
             records = try pending.get()
         case .apply:
             records = []

@@ -133,4 +133,20 @@ import Testing
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.stdout.contains("USAGE: sleepjobs-mpi"))
     }
+
+    @Test(arguments: ["map", "map-async"])
+    func aSecondRunWithTheJournalRunsNoJobAgain(mode: String) throws {
+        let journal = FileManager.default.temporaryDirectory.appendingPathComponent("mpipool-sleepjobs-\(UUID().uuidString).journal").path
+        defer { try? FileManager.default.removeItem(atPath: journal) }
+        let arguments = ["--mode", mode, "--jobs", "12", "--scale", "0.001", "--journal", journal]
+        let first = try Launcher.mpirun(4, "sleepjobs-mpi", arguments)
+        #expect(first.status == 0, "\(first)")
+        #expect(first.lines.contains { $0.hasPrefix("journal \(journal): resumed 0 of 12 jobs") && $0.hasSuffix("ran 12") }, "\(first)")
+        let second = try Launcher.mpirun(4, "sleepjobs-mpi", arguments)
+        #expect(second.status == 0, "\(second)")
+        #expect(second.lines.contains { $0.hasPrefix("journal \(journal): resumed 12 of 12 jobs") && $0.hasSuffix("ran 0") }, "\(second)")
+        #expect(!second.lines.contains { $0.contains("is sleeping") }, "no job ran again: \(second)")
+        let wrongMode = try Launcher.mpirun(2, "sleepjobs-mpi", ["--mode", "apply", "--journal", journal])
+        #expect(wrongMode.status == 64, "\(wrongMode)")
+    }
 }
