@@ -136,13 +136,16 @@ public final class Journal: Sendable {
     }
 
     /// Writes what waits if it is 10 ms old (each turn of the master's loop; with `force`, at once:
-    /// the end of a map), and `fsync`s at most once a second.
-    func flushIfDue(force: Bool = false) {
+    /// the end of a map), and `fsync`s at most once a second. Returns whether records still wait.
+    @discardableResult
+    func flushIfDue(force: Bool = false) -> Bool {
         state.withLock { s in
             let now = MonotonicClock.coarseNow
-            guard !s.pending.isEmpty, force || now &- s.oldestPending > 10_000_000 else { return }
+            guard !s.pending.isEmpty else { return false }
+            guard force || now &- s.oldestPending > 10_000_000 else { return true }
             Journal.write(&s)
             if now &- s.lastSync > 1_000_000_000 { _ = fsync(s.fd); s.lastSync = now }
+            return !s.pending.isEmpty
         }
     }
 

@@ -84,7 +84,7 @@ final class Master {
             if (localRunning != nil || !localChunks.isEmpty), try progressLocalChunks() { progressed = true }
             if transport.sending { try transport.reap() }
             publishFinishedJobs()
-            if !journals.isEmpty { for journal in journals.values { journal.flushIfDue() } }
+            if !journals.isEmpty { journals = journals.filter { $0.value.flushIfDue() } }
             if stopping {
                 // Shutdown releases the workers once everything queued has run;
                 // terminate releases them at once (they stop between items).
@@ -139,14 +139,26 @@ final class Master {
         Diagnostics.error("MPIPool: \(SignalWatch.name(signo)) received: stopping the pool; \(done) items done, \(remaining) not done")
         let error = PoolError.interrupted(signal: signo, done: done, remaining: remaining)
         core.interrupt(error)
+        stopNow(failingWith: error)
+    }
+
+    /// Terminate and signals: drop what is queued, stop rank 0's own chunk, fail every job
+    /// with `error` (keeping its task's name for messages), and release the workers at once.
+    private func stopNow(failingWith error: PoolError) {
         stopping = true
         terminating = true
         _ = scheduler.dropAllQueued()
         localChunks.removeAll()
         localRunner.stop()
-        for job in jobs.values { names[job.id] = job.taskName; finish(job, forced: error) }
+        for job in jobs.values {
+            names[job.id] = job.taskName
+            finish(job, forced: error)
+        }
         jobs.removeAll()
     }
+
+    /// The task name of a submission, also after terminate dropped its job ("?" if unknown).
+    private func taskName(of submission: Int) -> String { jobs[submission]?.taskName ?? names[submission] ?? "?" }
 
     // MARK: Commands
 
@@ -178,14 +190,7 @@ final class Master {
         case .shutdown:
             stopping = true
         case .terminate:
-            stopping = true
-            terminating = true
-            _ = scheduler.dropAllQueued()
-            localChunks.removeAll()
-            localRunner.stop()
-            for job in jobs.values { names[job.id] = job.taskName }
-            for job in jobs.values { finish(job, forced: PoolError.terminated) }
-            jobs.removeAll()
+            stopNow(failingWith: .terminated)
         }
     }
 
@@ -313,8 +318,9 @@ final class Master {
             // The worker left (an immediate shutdown) inside a task without a timeout that had not returned.
             let chunk = scheduler.inFlight(chunk: report.chunkID, on: rank)
             let job = chunk.flatMap { jobs[$0.submission] }
-            let task = job?.taskName ?? chunk.flatMap { names[$0.submission] } ?? "?"
-            let what = chunk.map { "task \(task) item \(job?.policy.inputIndex($0.first + Int(report.offset)) ?? ($0.first + Int(report.offset)))" } ?? "a task"
+            let what = chunk.map { c in
+                "task \(taskName(of: c.submission)) item \(job?.policy.inputIndex(c.first + Int(report.offset)) ?? (c.first + Int(report.offset)))"
+            } ?? "a task"
             abandoned.append("rank \(rank) (\(stats[rank]?.host ?? "?")) left the pool inside \(what), which had not returned")
             try apply(scheduler.finished(chunk: report.chunkID, on: rank, computeNanos: 0).decisions)
             return
@@ -406,12 +412,9 @@ final class Master {
                 }
                 return true
             }
-            guard !localStuck, running.header.timeoutNanos > 0 else { return false }
-            let (index, started) = localRunner.currentItem
-            guard started > 0, MonotonicClock.now &- started > running.header.timeoutNanos else { return false }
+            guard !localStuck, let report = localRunner.overrun(of: running.header) else { return false }
             localStuck = true
-            try accept(FailureReport(chunkID: running.header.chunkID, offset: UInt32(index), computeNanos: MonotonicClock.now &- started,
-                                     reason: .timedOut, message: ""), from: 0)
+            try accept(report, from: 0)
             return true
         }
         guard !localChunks.isEmpty else { return false }
@@ -494,8 +497,7 @@ final class Master {
             if let reason = stuck[rank] {
                 what = reason
             } else if let chunk = scheduler.inFlight[rank]?.first {
-                let task = jobs[chunk.submission]?.taskName ?? names[chunk.submission] ?? "?"
-                what = "task \(task) items \(chunk.first)..<\(chunk.first + chunk.count)"
+                what = "task \(taskName(of: chunk.submission)) items \(chunk.first)..<\(chunk.first + chunk.count)"
             } else {
                 what = "a task"
             }

@@ -26,6 +26,17 @@ final class TaskRunner: @unchecked Sendable {
     var isDone: Bool { done.load(ordering: .acquiring) }
     /// The item now running and when it started (start 0: none yet).
     var currentItem: (index: Int, start: UInt64) { (index.load(ordering: .relaxed), start.load(ordering: .acquiring)) }
+    /// The item now running, as the `timedOut` report that says so, once it has run longer
+    /// than `limit` nanoseconds (0: no limit); nil while it is in time.
+    func overrun(of header: ChunkHeader) -> FailureReport? {
+        guard header.timeoutNanos > 0 else { return nil }
+        let (index, started) = currentItem
+        let now = MonotonicClock.now
+        guard started > 0, now &- started > header.timeoutNanos else { return nil }
+        return FailureReport(chunkID: header.chunkID, offset: UInt32(index), computeNanos: now &- started,
+                             reason: .timedOut, message: "ran longer than its timeout")
+    }
+
     /// The last chunk's compute time.
     var computeNanos: UInt64 { nanos.load(ordering: .relaxed) }
     /// Asks the running chunk to stop before its next item.

@@ -253,11 +253,9 @@ final class Worker: @unchecked Sendable {
         var backoff = Backoff(spinNanos: spinNanos)
         backoff.idleCap = backoff.cap  // never sleep long: the task's end or its deadline may come any moment
         while !runner.isDone {
-            let (index, started) = runner.currentItem
-            if started > 0, MonotonicClock.now &- started > header.timeoutNanos {
+            if let report = runner.overrun(of: header) {
                 var writer = WireWriter(transport.buffer())
-                FrameEncoder.failure(FailureReport(chunkID: header.chunkID, offset: UInt32(index), computeNanos: MonotonicClock.now &- started,
-                                                   reason: .timedOut, message: "ran longer than its timeout"), into: &writer)
+                FrameEncoder.failure(report, into: &writer)
                 try transport.send(writer.buffer, to: 0)
                 return try waitWhileStuck(chunkID: header.chunkID)
             }
