@@ -95,6 +95,7 @@ extension Scenarios {
             let lateRank = (thrown { try late.get() } as? TaskError)?.rank ?? -1
             let ranks = try pool.map(r.hang, over: Array(repeating: 500, count: 150))
             value("to.rejoined", Set(ranks).contains(lateRank))
+            value("to.stuckRank", stuckRank)
             value("to.stuckRankIdle", stuckRank > 0 && !Set(ranks).contains(stuckRank))
             value("to.lateRankDiffers", lateRank > 0 && lateRank != stuckRank)
             value("to.mapRanks", Set(ranks).sorted().map(String.init).joined(separator: ","))
