@@ -38,21 +38,24 @@ extension Pool {
 
     /// Lazily maps `task` over an asynchronous input, in order; iterate with `for try await`.
     /// Items read before a failure of the input are yielded first, then its error is thrown.
+    /// A `journal` records and resumes it as for a synchronous input.
     public func imap<S: AsyncSequence, R>(
         _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil,
-        timeout: Duration? = nil, retries: Retries? = nil
+        timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
         reading(items, into: try makeIMap(task, EmptyCollection<S.Element>(), expectedItems: 0, chunkSize: chunkSize,
-                                          window: window, timeout: timeout, retries: retries, ordered: true))
+                                          window: window, timeout: timeout, retries: retries, ordered: true,
+                                          journal: journal, key: key))
     }
 
     /// Lazily maps `task` over an asynchronous input, yielding results as they complete.
     public func imapUnordered<S: AsyncSequence, R>(
         _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil,
-        timeout: Duration? = nil, retries: Retries? = nil
+        timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
         reading(items, into: try makeIMap(task, EmptyCollection<S.Element>(), expectedItems: 0, chunkSize: chunkSize,
-                                          window: window, timeout: timeout, retries: retries, ordered: false))
+                                          window: window, timeout: timeout, retries: retries, ordered: false,
+                                          journal: journal, key: key))
     }
 
     /// Makes `results` (created over an empty input) pull its items from `items` instead.

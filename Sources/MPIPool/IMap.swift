@@ -1,3 +1,5 @@
+import MPI
+
 /// The lazily computed results of `imap` / `imapUnordered`.
 ///
 /// Items are pulled from the input only as results are consumed: at most
@@ -11,6 +13,12 @@
 ///
 /// for try await s in try pool.imapUnordered(square, over: xs) { print(s) }
 /// ```
+///
+/// With a `journal`, each finished chunk is recorded with a hash of each item's encoded
+/// argument; a re-run yields the recorded results of items whose argument is unchanged
+/// without running them, runs the rest, and ends with ``PoolError/journalMismatch(_:)``
+/// at the first item whose argument differs from the recorded one (after yielding what
+/// came before it).
 ///
 /// A failing item throws from `next()` at its place; iteration may go on after
 /// it. If the input itself throws while being read, the items read before it
@@ -35,7 +43,16 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     private var asyncPull: (() async throws -> A?)?
     private var exhausted = false
     private var sourceError: (any Error)?
-    private var pending: [Int: AsyncResult<[R]>] = [:]
+    /// A chunk in flight, or results a journal held (yielded without running them).
+    private enum Entry {
+        case running(AsyncResult<[R]>)
+        case recorded([R])
+    }
+    private var pending: [Int: Entry] = [:]
+    /// The journal and this map's key in it; what it held for this map, by index.
+    private var journal: (journal: Journal, key: String)?
+    private var recorded: [Int: (hash: UInt64, value: R)] = [:]
+    private lazy var scratch = MessageBuffer(capacity: 256)
     private var order: [Int] = []
     private var orderHead = 0
     private var nextID = 0
@@ -67,8 +84,10 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
             if let value = takeBuffered() { return value }
             try refill()
             guard let id = nextFinishedID(blocking: true) else { return try end() }
-            let result = pending.removeValue(forKey: id)!
-            try load(result.get())
+            switch pending.removeValue(forKey: id)! {
+            case .running(let result): load(try result.get())
+            case .recorded(let values): load(values)
+            }
         }
     }
 
@@ -87,8 +106,14 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
                 guard !pending.isEmpty else { return try end() }
                 id = await ready.pop()
             }
-            let result = pending.removeValue(forKey: id)!
-            let results = Array(pending.values)
+            let entry = pending.removeValue(forKey: id)!
+            guard case .running(let result) = entry else {
+                if case .recorded(let values) = entry { load(values) }
+                continue
+            }
+            let results = pending.values.compactMap { entry -> AsyncResult<[R]>? in
+                if case .running(let other) = entry { other } else { nil }
+            }
             let values = try await withTaskCancellationHandler {
                 try await result.value
             } onCancel: {
@@ -197,25 +222,84 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
         }
     }
 
-    /// Submits one chunk of items as its own job (shared by both refills).
+    /// Submits one chunk of items as its own job (shared by both refills). With a journal,
+    /// runs of items it holds become recorded entries and only the others are submitted.
     private func submit(_ items: [A]) throws {
-        let id = nextID
-        nextID += 1
         let first = pulled
         pulled += items.count
+        guard let journal else { return try submitRun(items[...], first: first, sink: nil) }
+        let hashes = try items.map { item in try argumentHash(item) }
+        var k = 0
+        while k < items.count {
+            if let known = recorded[first + k] {
+                guard known.hash == hashes[k] else {
+                    // Yield what came before, then say why the map stops here.
+                    sourceError = PoolError.journalMismatch("the journal '\(journal.journal.path)' holds \(journal.key) with another argument "
+                                                            + "for item \(first + k); use another journal or key for a different map")
+                    exhausted = true
+                    return
+                }
+                var values: [R] = []
+                while k < items.count, let known = recorded[first + k], known.hash == hashes[k] {
+                    values.append(known.value)
+                    recorded[first + k] = nil
+                    k += 1
+                }
+                journal.journal.noteResumed(values.count)
+                add(.recorded(values))
+            } else {
+                let start = k
+                while k < items.count && recorded[first + k] == nil { k += 1 }
+                let sink = JournalSink(journal: journal.journal, key: journal.key, indices: Array((first + start)..<(first + k)),
+                                       hashes: Array(hashes[start..<k]))
+                try submitRun(items[start..<k], first: first + start, sink: sink)
+            }
+        }
+    }
+
+    private func submitRun(_ items: ArraySlice<A>, first: Int, sink: JournalSink?) throws {
         // An imap made before close() runs to its end, as in Python. Errors name the item's index in the input.
-        let policy = try pool.policy(.fixed(items.count), timeout, retries, indexOffset: first)
-        let result = try pool.submit(task, items, policy: policy, afterClose: true, transform: { $0 },
+        var policy = try pool.policy(.fixed(items.count), timeout, retries, indexOffset: first)
+        policy.journal = sink
+        let result = try pool.submit(task, Array(items), policy: policy, afterClose: true, transform: { $0 },
                                      callback: nil, errorCallback: nil)
-        pending[id] = result
+        add(.running(result))
+    }
+
+    private func add(_ entry: Entry) {
+        let id = nextID
+        nextID += 1
+        pending[id] = entry
         if ordered {
             order.append(id)
             // Keep the order queue as short as the window, whatever the input's length.
             if orderHead > 1024 { order.removeFirst(orderHead); orderHead = 0 }
-        } else {
+        } else if case .running(let result) = entry {
             let ready = self.ready
             result.observe { ready.push(id) }
+        } else {
+            ready.push(id)
         }
+    }
+
+    /// The hash of one item's encoded argument (what an imap's journal records check).
+    private func argumentHash(_ item: A) throws -> UInt64 {
+        scratch.count = 0
+        var writer = WireWriter(scratch)
+        try withUnsafePointer(to: item) { try task.arguments.writeRun(UnsafeBufferPointer(start: $0, count: 1), &writer) }
+        return JournalCodec.hash(scratch.bytes)
+    }
+
+    /// Starts (or resumes) this imap in `journal`: checks its identity and takes what it holds.
+    func use(_ journal: Journal, key: String?, fingerprint: UInt64) throws(PoolError) {
+        let key = key ?? journal.nextKey()
+        let held = try journal.begin(Journal.MapRecord(key: key, task: task.name, fingerprint: fingerprint,
+                                                      count: Journal.MapRecord.streamed, argumentsHash: 0))
+        for record in held {
+            guard let hashes = record.hashes, let values = record.values(task.results) else { continue }
+            for (k, index) in record.indices.enumerated() { recorded[index] = (hashes[k], values[k]) }
+        }
+        self.journal = (journal, key)
     }
 
     func readAsynchronously(_ pull: @escaping () async throws -> A?) { asyncPull = pull }
@@ -233,32 +317,42 @@ extension Pool {
     /// ```swift
     /// for try await s in try pool.imap(square, over: 1...1_000_000, chunkSize: .auto) { total += s }
     /// ```
+    ///
+    /// With a `journal`, finished chunks are recorded, and a re-run takes the results the
+    /// journal holds for this map (its `key`, default its place among the run's journaled
+    /// maps) instead of running those items again; see ``IMapResults``.
     public func imap<S: Sequence, R>(
         _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil,
-        timeout: Duration? = nil, retries: Retries? = nil
+        timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
-        try makeIMap(task, items, chunkSize: chunkSize, window: window, timeout: timeout, retries: retries, ordered: true)
+        try makeIMap(task, items, chunkSize: chunkSize, window: window, timeout: timeout, retries: retries, ordered: true,
+                     journal: journal, key: key)
     }
 
     /// Lazily maps `task` over `items`, yielding results as they complete (Python's `imap_unordered`).
+    /// A `journal` works as for ``imap(_:over:chunkSize:window:timeout:retries:journal:key:)``;
+    /// recorded results come first.
     public func imapUnordered<S: Sequence, R>(
         _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil,
-        timeout: Duration? = nil, retries: Retries? = nil
+        timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
-        try makeIMap(task, items, chunkSize: chunkSize, window: window, timeout: timeout, retries: retries, ordered: false)
+        try makeIMap(task, items, chunkSize: chunkSize, window: window, timeout: timeout, retries: retries, ordered: false,
+                     journal: journal, key: key)
     }
 
     func makeIMap<S: Sequence, R>(
         _ task: PoolTask<S.Element, R>, _ items: S, expectedItems: Int? = nil, chunkSize: ChunkSize, window: Int?,
-        timeout: Duration?, retries: Retries?, ordered: Bool
+        timeout: Duration?, retries: Retries?, ordered: Bool, journal: Journal? = nil, key: String? = nil
     ) throws(PoolError) -> IMapResults<S.Element, R> where S.Element: Sendable {
         _ = try policy(chunkSize, timeout, retries)  // checks them now, not at the first chunk
         let window = window ?? max(1, workerCount) * Pool.defaultWindowPerWorker
         guard window >= 1 else { throw .invalidArgument("window must be at least 1, got \(window)") }
         try core.checkOpen()
         var iterator = items.makeIterator()
-        return IMapResults(pool: self, task: task, chunkSize: chunkSize, timeout: timeout, retries: retries,
-                           expectedItems: expectedItems ?? items.underestimatedCount,
-                           window: window, ordered: ordered) { iterator.next() }
+        let results = IMapResults(pool: self, task: task, chunkSize: chunkSize, timeout: timeout, retries: retries,
+                                  expectedItems: expectedItems ?? items.underestimatedCount,
+                                  window: window, ordered: ordered) { iterator.next() }
+        if let journal { try results.use(journal, key: key, fingerprint: core.fingerprint) }
+        return results
     }
 }

@@ -6,10 +6,10 @@ import Glibc
 /// An append-only file of finished results, so that a map killed part-way (a time
 /// limit, a node failure, Ctrl-C) can be run again and only do what is left.
 ///
-/// Open it once and pass it to `map`, `starmap` or `mapAsync` (`journal:`). Rank 0
-/// appends each finished chunk's results; a re-run with the same journal returns every
-/// recorded result without running it again and submits only the rest, and the final
-/// result equals an uninterrupted run's.
+/// Open it once and pass it to `map`, `starmap`, `mapAsync`, `imap` or `imapUnordered`
+/// (`journal:`). Rank 0 appends each finished chunk's results; a re-run with the same
+/// journal returns every recorded result without running it again and submits only the
+/// rest, and the final result equals an uninterrupted run's.
 ///
 /// ```swift
 /// let journal = try Journal(path: "sweep.journal")
@@ -21,6 +21,9 @@ import Glibc
 ///   run), the task's name, the registry fingerprint, the item count and a hash of every encoded
 ///   argument — and each is checksummed. A journal written for other inputs or another task is
 ///   refused with ``PoolError/journalMismatch(_:)`` naming what differs; nothing is mixed.
+///   An `imap` reads its input lazily, so it records a hash of each item's encoded argument
+///   with its result instead, and a re-run checks each item as it is read: an item whose
+///   argument differs from the recorded one ends the iteration with `journalMismatch`.
 /// - A record torn by a kill (the last one) fails its checksum: it is ignored and cut off.
 /// - Durability: records are written with `write(2)` at the latest 10 ms after their chunk
 ///   finished, and before the map returns; `fsync` runs at most once a second and when the
@@ -40,15 +43,31 @@ public final class Journal: Sendable {
         var key: String
         var task: String
         var fingerprint: UInt64
+        /// The number of items; ``streamed`` for an `imap` (its input is read lazily).
         var count: Int
+        /// A hash of every encoded argument (0 for an `imap`: its records hash each item).
         var argumentsHash: UInt64
+
+        static let streamed = -1
+        var kind: String { count == MapRecord.streamed ? "an imap" : "a map of \(count) item\(count == 1 ? "" : "s")" }
     }
+
+    /// Results recorded for one chunk: their indices in the map, for an `imap` each item's
+    /// argument hash, and the encoded results.
+    struct Recorded: Sendable {
+        var indices: [Int]
+        var hashes: [UInt64]?
+        var payload: [UInt8]
+    }
+
+    /// The paths of the journals this process opened (for the stop message of a signal).
+    static let opened = Mutex<[String]>([])
 
     struct State: Sendable {
         var fd: Int32
         var maps: [String: MapRecord] = [:]
-        /// Recorded result payloads per map key: (original indices, encoded results).
-        var results: [String: [(indices: [Int], payload: [UInt8])]] = [:]
+        /// Recorded results per map key.
+        var results: [String: [Recorded]] = [:]
         var pending: [UInt8] = []
         var oldestPending: UInt64 = 0
         var lastSync: UInt64 = 0
@@ -76,7 +95,10 @@ public final class Journal: Sendable {
         let good = JournalCodec.scan(contents) { record in
             switch record {
             case .map(let map): s.maps[map.key] = map
-            case .results(let key, let indices, let payload): s.results[key, default: []].append((indices, payload))
+            case .results(let key, let indices, let payload):
+                s.results[key, default: []].append(Recorded(indices: indices, hashes: nil, payload: payload))
+            case .itemResults(let key, let indices, let hashes, let payload):
+                s.results[key, default: []].append(Recorded(indices: indices, hashes: hashes, payload: payload))
             }
         }
         tornBytes = contents.count - good
@@ -84,6 +106,7 @@ public final class Journal: Sendable {
         _ = lseek(fd, off_t(good), SEEK_SET)
         s.lastSync = MonotonicClock.coarseNow
         state = Mutex(s)
+        Journal.opened.withLock { if !$0.contains(path) { $0.append(path) } }
     }
 
     deinit {
@@ -101,13 +124,17 @@ public final class Journal: Sendable {
 
     /// Starts (or resumes) a map: checks its identity against the file; returns the recorded
     /// results by original index, as encoded payloads to decode.
-    func begin(_ map: MapRecord) throws(PoolError) -> [(indices: [Int], payload: [UInt8])] {
+    func begin(_ map: MapRecord) throws(PoolError) -> [Recorded] {
         try state.withLock { s throws(PoolError) in
             if let recorded = s.maps[map.key] {
                 var differs: [String] = []
                 if recorded.task != map.task { differs.append("task \(recorded.task) there, \(map.task) here") }
                 if recorded.fingerprint != map.fingerprint { differs.append("another task registry (a different program)") }
-                if recorded.count != map.count { differs.append("\(recorded.count) items there, \(map.count) here") }
+                if (recorded.count == MapRecord.streamed) != (map.count == MapRecord.streamed) {
+                    differs.append("\(recorded.kind) there, \(map.kind) here")
+                } else if recorded.count != map.count {
+                    differs.append("\(recorded.count) items there, \(map.count) here")
+                }
                 if recorded.argumentsHash != map.argumentsHash && recorded.count == map.count { differs.append("other arguments") }
                 if !differs.isEmpty {
                     throw .journalMismatch("the journal '\(path)' holds \(map.key) with " + differs.joined(separator: ", ")
@@ -127,10 +154,10 @@ public final class Journal: Sendable {
     // MARK: Results (master thread)
 
     /// Queues a finished chunk's encoded results for the file (written in place: no copy but into the queue).
-    func record(key: String, indices: ArraySlice<Int>, payload: UnsafeRawBufferPointer) {
+    func record(key: String, indices: ArraySlice<Int>, hashes: ArraySlice<UInt64>? = nil, payload: UnsafeRawBufferPointer) {
         state.withLock { s in
             if s.pending.isEmpty { s.oldestPending = MonotonicClock.coarseNow }
-            JournalCodec.appendResults(into: &s.pending, key: key, indices: indices, payload: payload)
+            JournalCodec.appendResults(into: &s.pending, key: key, indices: indices, hashes: hashes, payload: payload)
             if s.pending.count >= 1 << 16 { Journal.write(&s) }
         }
     }
@@ -146,6 +173,15 @@ public final class Journal: Sendable {
             Journal.write(&s)
             if now &- s.lastSync > 1_000_000_000 { _ = fsync(s.fd); s.lastSync = now }
             return !s.pending.isEmpty
+        }
+    }
+
+    /// Writes what waits and `fsync`s now (the pool stops: a signal, or the end of its run).
+    func sync() {
+        state.withLock { s in
+            Journal.write(&s)
+            _ = fsync(s.fd)
+            s.lastSync = MonotonicClock.coarseNow
         }
     }
 
@@ -168,6 +204,8 @@ enum JournalCodec {
     enum Record: Equatable {
         case map(Journal.MapRecord)
         case results(key: String, indices: [Int], payload: [UInt8])
+        /// An imap's results: each item's argument hash beside its index.
+        case itemResults(key: String, indices: [Int], hashes: [UInt64], payload: [UInt8])
     }
 
     static let magic: UInt32 = 0x4A52_504D  // "MPRJ" little-endian
@@ -178,10 +216,15 @@ enum JournalCodec {
         func put(_ s: String) { put(UInt32(s.utf8.count)); body += Array(s.utf8) }
         switch record {
         case .map(let m):
-            put(UInt8(1)); put(m.key); put(m.task); put(m.fingerprint); put(UInt64(m.count)); put(m.argumentsHash)
+            put(UInt8(1)); put(m.key); put(m.task); put(m.fingerprint); put(UInt64(bitPattern: Int64(m.count))); put(m.argumentsHash)
         case .results(let key, let indices, let payload):
             put(UInt8(2)); put(key); put(UInt32(indices.count))
             for i in indices { put(UInt64(i)) }
+            body += payload
+        case .itemResults(let key, let indices, let hashes, let payload):
+            put(UInt8(3)); put(key); put(UInt32(indices.count))
+            for i in indices { put(UInt64(i)) }
+            for h in hashes { put(h) }
             body += payload
         }
         var out: [UInt8] = []
@@ -191,15 +234,17 @@ enum JournalCodec {
     }
 
     /// Appends a results record to `out` in place (the master's hot path: no intermediate arrays).
-    static func appendResults(into out: inout [UInt8], key: String, indices: ArraySlice<Int>, payload: UnsafeRawBufferPointer) {
+    static func appendResults(into out: inout [UInt8], key: String, indices: ArraySlice<Int>, hashes: ArraySlice<UInt64>? = nil,
+                              payload: UnsafeRawBufferPointer) {
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         let start = out.count
         put(magic); put(UInt32(0)); put(UInt64(0))
         let body = out.count
-        put(UInt8(2))
+        put(UInt8(hashes == nil ? 2 : 3))
         put(UInt32(key.utf8.count)); out.append(contentsOf: key.utf8)
         put(UInt32(indices.count))
         for i in indices { put(UInt64(i)) }
+        if let hashes { for h in hashes { put(h) } }
         out.append(contentsOf: payload)
         let length = UInt32(out.count - body)
         let sum = out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[body...])) }
@@ -238,16 +283,21 @@ enum JournalCodec {
         switch take(UInt8.self) {
         case 1:
             guard let key = string(), let task = string(), let fingerprint = take(UInt64.self), let count = take(UInt64.self),
-                  let hash = take(UInt64.self), at == body.count, count <= UInt64(Int.max) else { return nil }
-            return .map(Journal.MapRecord(key: key, task: task, fingerprint: fingerprint, count: Int(count), argumentsHash: hash))
-        case 2:
-            guard let key = string(), let n = take(UInt32.self), body.count - at >= Int(n) * 8 else { return nil }
+                  let hash = take(UInt64.self), at == body.count, count <= UInt64(Int.max) || count == UInt64.max else { return nil }
+            return .map(Journal.MapRecord(key: key, task: task, fingerprint: fingerprint,
+                                          count: count == UInt64.max ? Journal.MapRecord.streamed : Int(count), argumentsHash: hash))
+        case let kind? where kind == 2 || kind == 3:
+            let words = kind == 3 ? 16 : 8
+            guard let key = string(), let n = take(UInt32.self), body.count - at >= Int(n) * words else { return nil }
             var indices: [Int] = []
             for _ in 0..<n {
                 guard let i = take(UInt64.self), i <= UInt64(Int.max) else { return nil }
                 indices.append(Int(i))
             }
-            return .results(key: key, indices: indices, payload: Array(body[at...]))
+            guard kind == 3 else { return .results(key: key, indices: indices, payload: Array(body[at...])) }
+            var hashes: [UInt64] = []
+            for _ in 0..<n { hashes.append(take(UInt64.self)!) }
+            return .itemResults(key: key, indices: indices, hashes: hashes, payload: Array(body[at...]))
         default:
             return nil
         }

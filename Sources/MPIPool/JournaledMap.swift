@@ -19,16 +19,9 @@ extension Pool {
                                                            count: inputs.count, argumentsHash: argumentsHash))
         // What the journal holds, decoded; records that do not decode are run again.
         var known = [R?](repeating: nil, count: inputs.count)
-        for (indices, payload) in recorded where indices.allSatisfy({ $0 >= 0 && $0 < inputs.count }) {
-            let values = UnsafeMutablePointer<R>.allocate(capacity: max(1, indices.count))
-            defer { values.deallocate() }
-            let decoded: Bool = payload.withUnsafeBytes { bytes in
-                var reader = WireReader(bytes)
-                do { try task.results.readRun(indices.count, &reader, values) } catch { return false }
-                return reader.remaining == 0 || { values.deinitialize(count: indices.count); return false }()
-            }
-            guard decoded else { continue }
-            for (k, index) in indices.enumerated() { known[index] = (values + k).move() }
+        for record in recorded where record.hashes == nil && record.indices.allSatisfy({ $0 >= 0 && $0 < inputs.count }) {
+            guard let values = record.values(task.results) else { continue }
+            for (k, index) in record.indices.enumerated() { known[index] = values[k] }
         }
         let missing = known.indices.filter { known[$0] == nil }
         journal.noteResumed(inputs.count - missing.count)
@@ -41,5 +34,23 @@ extension Pool {
             for (k, index) in missing.enumerated() { all[index] = fresh[k] }
             return all.map { $0! }
         }, callback: callback, errorCallback: errorCallback)
+    }
+}
+
+extension Journal.Recorded {
+    /// The recorded results, decoded; nil if they do not decode (their items are run again).
+    func values<R>(_ codec: ValueCodec<R>) -> [R]? {
+        let count = indices.count
+        return payload.withUnsafeBytes { bytes -> [R]? in
+            var reader = WireReader(bytes)
+            var failed = false
+            let values = [R](unsafeUninitializedCapacity: count) { buffer, initialized in
+                do {
+                    if count > 0 { try codec.readRun(count, &reader, buffer.baseAddress!) }
+                    initialized = count
+                } catch { failed = true; initialized = 0 }
+            }
+            return failed || reader.remaining != 0 ? nil : values
+        }
     }
 }

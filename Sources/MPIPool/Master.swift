@@ -108,6 +108,7 @@ final class Master {
         }
         for i in 0..<receives.count where receives[i].isActive { try receives[i].cancel() }
         try transport.flush()
+        syncJournals()
         for line in abandoned { Diagnostics.error("MPIPool: \(line)") }
         // Every command gets an answer: what came after the last turn fails, or is answered "no".
         for command in core.markStopped(finalStats: workerStats, abandoned: abandoned) {
@@ -127,6 +128,14 @@ final class Master {
     @exclusivity(unchecked) private var interrupted = false
     /// Journals with records waiting to be written.
     @exclusivity(unchecked) private var journals: [ObjectIdentifier: Journal] = [:]
+    /// Every journal a chunk was recorded in.
+    @exclusivity(unchecked) private var journalsUsed: [ObjectIdentifier: Journal] = [:]
+
+    /// Writes and `fsync`s every journal used (a signal; the end of the pool's run).
+    private func syncJournals() {
+        for journal in journalsUsed.values { journal.sync() }
+        journals.removeAll()
+    }
     @exclusivity(unchecked) private var itemsSubmitted = 0
     @exclusivity(unchecked) private var itemsFinished = 0
 
@@ -140,6 +149,9 @@ final class Master {
         let error = PoolError.interrupted(signal: signo, done: done, remaining: remaining)
         core.interrupt(error)
         stopNow(failingWith: error)
+        // Everything finished is on disk before the job can be killed.
+        syncJournals()
+        Diagnostics.error("MPIPool: " + SignalWatch.resumeAdvice(journals: Journal.opened.withLock { $0 }, size: PoolContext.size))
     }
 
     /// Terminate and signals: drop what is queued, stop rank 0's own chunk, fail every job
@@ -300,6 +312,7 @@ final class Master {
                 if let sink = job.policy.journal {
                     sink.record(first: chunk.first, count: chunk.count, payload: payload)
                     journals[ObjectIdentifier(sink.journal)] = sink.journal
+                    journalsUsed[ObjectIdentifier(sink.journal)] = sink.journal
                 }
             } catch {
                 job.record(TaskError(task: job.taskName, index: job.policy.inputIndex(chunk.first), rank: rank, host: (stats[rank]?.host ?? "?"),

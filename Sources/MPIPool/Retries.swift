@@ -58,13 +58,15 @@ struct SubmitPolicy: Sendable {
     func inputIndex(_ i: Int) -> Int { indexMap.map { $0[i] } ?? indexOffset + i }
 }
 
-/// A journaled submission's link to its journal: its map key and each item's index in the map.
+/// A journaled submission's link to its journal: its map key, each item's index in the map
+/// and, for an imap, each item's argument hash.
 struct JournalSink: Sendable {
     let journal: Journal
     let key: String
     let indices: [Int]
+    var hashes: [UInt64]? = nil
 
     func record(first: Int, count: Int, payload: UnsafeRawBufferPointer) {
-        journal.record(key: key, indices: indices[first..<first + count], payload: payload)
+        journal.record(key: key, indices: indices[first..<first + count], hashes: hashes?[first..<first + count], payload: payload)
     }
 }

@@ -41,3 +41,29 @@ enum SignalWatch {
         }
     }
 }
+
+extension SignalWatch {
+    /// What the stop message tells the user to do next: with a journal open, the command
+    /// that resumes (this program's command line, under the launcher that started it);
+    /// without one, that a re-run starts over.
+    static func resumeAdvice(journals: [String], size: Int) -> String {
+        guard !journals.isEmpty else { return "no journal was open: a re-run starts over" }
+        let named = journals.map { "'\($0)'" }.joined(separator: ", ")
+        var command = CommandLine.arguments.map(shellQuoted).joined(separator: " ")
+        if LaunchEnvironment.size != nil { command = "mpirun -n \(size) " + command }
+        var advice = "the journal \(named) holds every finished item; to resume, run the same command again: \(command)"
+        if getenv("SLURM_JOB_ID") != nil || getenv("PBS_JOBID") != nil { advice += " (in a batch job: resubmit or requeue it)" }
+        return advice
+    }
+
+    /// `word`, quoted for a POSIX shell when it needs it.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = !word.isEmpty && word.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || "-_./=:,+@%".utf8.contains(c)
+        }
+        guard !plain else { return word }
+        var quoted = "'"
+        for c in word { if c == "'" { quoted += "'\\''" } else { quoted.append(c) } }
+        return quoted + "'"
+    }
+}

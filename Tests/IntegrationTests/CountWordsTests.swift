@@ -357,4 +357,49 @@ import Testing
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.stdout.contains("USAGE: countwords-mpi"))
     }
+
+    /// --journal: a second run takes every file from the journal and prints the same counts; a
+    /// torn last record is counted again; a changed file stops the count (65), named, the journal kept.
+    @Test func aJournaledCountResumesAndRefusesChangedFiles() throws {
+        try Self.withFolder { folder in
+            let texts = try Self.path(folder, "texts/x")
+            try FileManager.default.removeItem(atPath: (texts as NSString).deletingLastPathComponent)
+            try FileManager.default.copyItem(atPath: Self.corpus, toPath: (texts as NSString).deletingLastPathComponent)
+            let corpus = (texts as NSString).deletingLastPathComponent
+            let files = try FileManager.default.subpathsOfDirectory(atPath: corpus).filter { $0.hasSuffix(".txt") }.sorted()
+            let journal = (folder as NSString).appendingPathComponent("count.journal")
+            let expected = try Self.pythonCounts([corpus])
+            let arguments = [corpus, "--journal", journal, "--no-progress", "--chunksize", "2"]
+
+            let (first, firstCounts) = try Self.countWithMPI(3, arguments)
+            #expect(first.status == 0 && firstCounts == expected, "\(first)")
+            #expect(first.lines.contains("journal \(journal): resumed 0 of \(files.count) files, counted \(files.count)"), "\(first)")
+            let (second, secondCounts) = try Self.countWithMPI(3, arguments)
+            #expect(second.status == 0 && secondCounts == expected, "\(second)")
+            #expect(second.lines.contains("journal \(journal): resumed \(files.count) of \(files.count) files, counted 0"), "\(second)")
+
+            // The last record torn (a kill while writing): its files (a chunk of 1 or 2) are counted again.
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int)
+            #expect(truncate(journal, off_t(size - 3)) == 0)
+            let (third, thirdCounts) = try Self.countWithMPI(3, arguments)
+            #expect(third.status == 0 && thirdCounts == expected, "\(third)")
+            let line = try #require(try Programs.matches(third.lines, #"^journal .*: resumed (\d+) of \d+ files, counted (\d+)$"#).first, "\(third)")
+            let (resumed, counted) = (Int(line[0]) ?? -1, Int(line[1]) ?? -1)
+            #expect(resumed >= files.count - 2 && resumed < files.count && resumed + counted == files.count, "one chunk counted again: \(third)")
+
+            // A file changed since: refused, the file named, what the journal held kept as it was.
+            let recorded = try Data(contentsOf: URL(fileURLWithPath: journal))
+            let changed = (corpus as NSString).appendingPathComponent(files[0])
+            let handle = try #require(FileHandle(forWritingAtPath: changed))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(" more words".utf8))
+            try handle.close()
+            let refused = try Launcher.mpirun(3, "countwords-mpi", arguments, timeout: 60)
+            #expect(refused.status == 65, "\(refused)")
+            #expect(refused.stderr.contains("the files differ from the run recorded in '\(journal)'") && refused.stderr.contains("'\(changed)' is not the file recorded there"),
+                    "\(refused)")
+            let after = try Data(contentsOf: URL(fileURLWithPath: journal))
+            #expect(after.prefix(recorded.count) == recorded, "the journal's records are kept (a refused run only appends)")
+        }
+    }
 }

@@ -22,6 +22,27 @@ import Glibc
         #expect(good == bytes.count)
     }
 
+    /// An imap's records: its map has no item count, its results carry each item's argument hash;
+    /// the in-place encoder of the master's hot path writes the same bytes as `encode`.
+    @Test func imapRecordsRoundTripAndTheInPlaceEncoderAgrees() {
+        let streamed = Journal.MapRecord(key: "files", task: "count", fingerprint: 7, count: Journal.MapRecord.streamed, argumentsHash: 0)
+        let items = JournalCodec.Record.itemResults(key: "files", indices: [5, 6], hashes: [0xAAAA, .max], payload: [9, 8, 7])
+        let bytes = JournalCodec.encode(.map(streamed)) + JournalCodec.encode(items)
+        let (records, good) = scan(bytes)
+        #expect(records == [.map(streamed), items])
+        #expect(good == bytes.count)
+        var inPlace: [UInt8] = []
+        [UInt8]([9, 8, 7]).withUnsafeBytes { payload in
+            JournalCodec.appendResults(into: &inPlace, key: "files", indices: [5, 6][...], hashes: [0xAAAA, .max][...], payload: payload)
+        }
+        #expect(inPlace == JournalCodec.encode(items))
+        var plain: [UInt8] = []
+        [UInt8]([1, 2, 3, 4, 5]).withUnsafeBytes { payload in
+            JournalCodec.appendResults(into: &plain, key: "map 1", indices: [3, 4, 9][...], payload: payload)
+        }
+        #expect(plain == JournalCodec.encode(results))
+    }
+
     @Test func aTornLastRecordIsIgnoredAtEveryLength() {
         let whole = JournalCodec.encode(.map(map))
         let last = JournalCodec.encode(results)
