@@ -250,8 +250,7 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
             } else {
                 let start = k
                 while k < items.count && recorded[first + k] == nil { k += 1 }
-                let sink = JournalSink(journal: journal.journal, key: journal.key, indices: Array((first + start)..<(first + k)),
-                                       hashes: Array(hashes[start..<k]))
+                let sink = JournalSink(journal: journal.journal, key: journal.key, offset: first + start, hashes: Array(hashes[start..<k]))
                 try submitRun(items[start..<k], first: first + start, sink: sink)
             }
         }

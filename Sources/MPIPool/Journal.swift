@@ -162,6 +162,15 @@ public final class Journal: Sendable {
         }
     }
 
+    /// `record` for the items `first..<first + count` of the map (most chunks: 12 bytes, not 8 per item).
+    func record(key: String, first: Int, count: Int, hashes: ArraySlice<UInt64>?, payload: UnsafeRawBufferPointer) {
+        state.withLock { s in
+            if s.pending.isEmpty { s.oldestPending = MonotonicClock.coarseNow }
+            JournalCodec.appendRange(into: &s.pending, key: key, first: first, count: count, hashes: hashes, payload: payload)
+            if s.pending.count >= 1 << 16 { Journal.write(&s) }
+        }
+    }
+
     /// Writes what waits if it is 10 ms old (each turn of the master's loop; with `force`, at once:
     /// the end of a map), and `fsync`s at most once a second. Returns whether records still wait.
     @discardableResult
@@ -254,6 +263,27 @@ enum JournalCodec {
         }
     }
 
+    /// A results record for the items `first..<first + count` (kind 4: the range instead of each
+    /// index; with a flag, then each item's argument hash). It reads back as `.results` / `.itemResults`.
+    static func appendRange(into out: inout [UInt8], key: String, first: Int, count: Int, hashes: ArraySlice<UInt64>?,
+                            payload: UnsafeRawBufferPointer) {
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        let start = out.count
+        put(magic); put(UInt32(0)); put(UInt64(0))
+        let body = out.count
+        put(UInt8(4))
+        put(UInt32(key.utf8.count)); out.append(contentsOf: key.utf8)
+        put(UInt64(first)); put(UInt32(count)); put(UInt8(hashes == nil ? 0 : 1))
+        if let hashes { for h in hashes { put(h) } }
+        out.append(contentsOf: payload)
+        let length = UInt32(out.count - body)
+        let sum = out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[body...])) }
+        out.withUnsafeMutableBytes { bytes in
+            bytes.storeBytes(of: length.littleEndian, toByteOffset: start + 4, as: UInt32.self)
+            bytes.storeBytes(of: sum.littleEndian, toByteOffset: start + 8, as: UInt64.self)
+        }
+    }
+
     /// Calls `visit` for every valid record from the start; returns the length of the valid prefix.
     static func scan(_ bytes: [UInt8], _ visit: (Record) -> Void) -> Int {
         var at = 0
@@ -295,6 +325,14 @@ enum JournalCodec {
                 indices.append(Int(i))
             }
             guard kind == 3 else { return .results(key: key, indices: indices, payload: Array(body[at...])) }
+            var hashes: [UInt64] = []
+            for _ in 0..<n { hashes.append(take(UInt64.self)!) }
+            return .itemResults(key: key, indices: indices, hashes: hashes, payload: Array(body[at...]))
+        case 4:
+            guard let key = string(), let first = take(UInt64.self), let n = take(UInt32.self), let flag = take(UInt8.self), flag <= 1,
+                  first <= UInt64(Int.max - Int(n)), body.count - at >= (flag == 1 ? Int(n) * 8 : 0) else { return nil }
+            let indices = Array(Int(first)..<(Int(first) + Int(n)))
+            guard flag == 1 else { return .results(key: key, indices: indices, payload: Array(body[at...])) }
             var hashes: [UInt64] = []
             for _ in 0..<n { hashes.append(take(UInt64.self)!) }
             return .itemResults(key: key, indices: indices, hashes: hashes, payload: Array(body[at...]))

@@ -18,21 +18,36 @@ extension Pool {
         let recorded = try journal.begin(Journal.MapRecord(key: key, task: task.name, fingerprint: core.fingerprint,
                                                            count: inputs.count, argumentsHash: argumentsHash))
         // What the journal holds, decoded; records that do not decode are run again.
-        var known = [R?](repeating: nil, count: inputs.count)
-        for record in recorded where record.hashes == nil && record.indices.allSatisfy({ $0 >= 0 && $0 < inputs.count }) {
+        var held = [Bool](repeating: false, count: inputs.count)
+        var heldIndices: [Int] = [], heldValues: [R] = []
+        for record in recorded where record.hashes == nil && record.indices.allSatisfy({ $0 >= 0 && $0 < inputs.count && !held[$0] })
+            && zip(record.indices, record.indices.dropFirst()).allSatisfy({ $0 < $1 }) {
             guard let values = record.values(task.results) else { continue }
-            for (k, index) in record.indices.enumerated() { known[index] = values[k] }
+            for index in record.indices { held[index] = true }
+            heldIndices += record.indices
+            heldValues += values
         }
-        let missing = known.indices.filter { known[$0] == nil }
-        journal.noteResumed(inputs.count - missing.count)
+        journal.noteResumed(heldIndices.count)
         var policy = policy
+        guard !heldIndices.isEmpty else {
+            // Nothing recorded yet: the whole map, its chunks recorded as ranges.
+            policy.journal = JournalSink(journal: journal, key: key)
+            return try submit(task, inputs, policy: policy, transform: { $0 }, callback: callback, errorCallback: errorCallback)
+        }
+        let missing = held.indices.filter { !held[$0] }
         policy.indexMap = missing
         policy.journal = JournalSink(journal: journal, key: key, indices: missing)
-        let prefilled = known
+        // The recorded values in index order, then merged with the fresh ones.
+        let byIndex = heldIndices.indices.sorted { heldIndices[$0] < heldIndices[$1] }.map { heldValues[$0] }
+        let taken = held
         return try submit(task, missing.map { inputs[$0] }, policy: policy, transform: { fresh in
-            var all = prefilled
-            for (k, index) in missing.enumerated() { all[index] = fresh[k] }
-            return all.map { $0! }
+            var all: [R] = []
+            all.reserveCapacity(taken.count)
+            var f = 0, h = 0
+            for isHeld in taken {
+                if isHeld { all.append(byIndex[h]); h += 1 } else { all.append(fresh[f]); f += 1 }
+            }
+            return all
         }, callback: callback, errorCallback: errorCallback)
     }
 }

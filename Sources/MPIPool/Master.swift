@@ -84,7 +84,10 @@ final class Master {
             if (localRunning != nil || !localChunks.isEmpty), try progressLocalChunks() { progressed = true }
             if transport.sending { try transport.reap() }
             publishFinishedJobs()
-            if !journals.isEmpty { journals = journals.filter { $0.value.flushIfDue() } }
+            if journalsPending {
+                journalsPending = false
+                for journal in journals where journal.flushIfDue() { journalsPending = true }
+            }
             if stopping {
                 // Shutdown releases the workers once everything queued has run;
                 // terminate releases them at once (they stop between items).
@@ -126,15 +129,14 @@ final class Master {
     // MARK: Signals
 
     @exclusivity(unchecked) private var interrupted = false
-    /// Journals with records waiting to be written.
-    @exclusivity(unchecked) private var journals: [ObjectIdentifier: Journal] = [:]
-    /// Every journal a chunk was recorded in.
-    @exclusivity(unchecked) private var journalsUsed: [ObjectIdentifier: Journal] = [:]
+    /// Every journal a chunk was recorded in (one or two: a list), and whether records may wait.
+    @exclusivity(unchecked) private var journals: [Journal] = []
+    @exclusivity(unchecked) private var journalsPending = false
 
     /// Writes and `fsync`s every journal used (a signal; the end of the pool's run).
     private func syncJournals() {
-        for journal in journalsUsed.values { journal.sync() }
-        journals.removeAll()
+        for journal in journals { journal.sync() }
+        journalsPending = false
     }
     @exclusivity(unchecked) private var itemsSubmitted = 0
     @exclusivity(unchecked) private var itemsFinished = 0
@@ -311,8 +313,8 @@ final class Master {
                 try job.acceptResults(first: chunk.first, count: chunk.count, from: &reader)
                 if let sink = job.policy.journal {
                     sink.record(first: chunk.first, count: chunk.count, payload: payload)
-                    journals[ObjectIdentifier(sink.journal)] = sink.journal
-                    journalsUsed[ObjectIdentifier(sink.journal)] = sink.journal
+                    journalsPending = true
+                    if !journals.contains(where: { $0 === sink.journal }) { journals.append(sink.journal) }
                 }
             } catch {
                 job.record(TaskError(task: job.taskName, index: job.policy.inputIndex(chunk.first), rank: rank, host: (stats[rank]?.host ?? "?"),

@@ -59,14 +59,24 @@ struct SubmitPolicy: Sendable {
 }
 
 /// A journaled submission's link to its journal: its map key, each item's index in the map
-/// and, for an imap, each item's argument hash.
+/// (nil: item i is item `offset + i`) and, for an imap, each item's argument hash.
 struct JournalSink: Sendable {
     let journal: Journal
     let key: String
-    let indices: [Int]
+    var indices: [Int]? = nil
+    var offset = 0
     var hashes: [UInt64]? = nil
 
     func record(first: Int, count: Int, payload: UnsafeRawBufferPointer) {
-        journal.record(key: key, indices: indices[first..<first + count], hashes: hashes?[first..<first + count], payload: payload)
+        let hashes = hashes?[first..<first + count]
+        guard let indices else {
+            return journal.record(key: key, first: offset + first, count: count, hashes: hashes, payload: payload)
+        }
+        // Ascending indices: a chunk whose ends are `count - 1` apart is a range.
+        if count > 0, indices[first + count - 1] - indices[first] == count - 1 {
+            journal.record(key: key, first: indices[first], count: count, hashes: hashes, payload: payload)
+        } else {
+            journal.record(key: key, indices: indices[first..<first + count], hashes: hashes, payload: payload)
+        }
     }
 }

@@ -41,6 +41,20 @@ import Glibc
             JournalCodec.appendResults(into: &plain, key: "map 1", indices: [3, 4, 9][...], payload: payload)
         }
         #expect(plain == JournalCodec.encode(results))
+        // A chunk of consecutive items is written as its range, and reads back as the same records.
+        var ranges: [UInt8] = []
+        [UInt8]([9, 8, 7]).withUnsafeBytes { payload in
+            JournalCodec.appendRange(into: &ranges, key: "files", first: 5, count: 2, hashes: [0xAAAA, .max][...], payload: payload)
+            JournalCodec.appendRange(into: &ranges, key: "map 1", first: 40, count: 3, hashes: nil, payload: payload)
+        }
+        #expect(ranges.count < 2 * inPlace.count)
+        #expect(scan(ranges).records == [items, .results(key: "map 1", indices: [40, 41, 42], payload: [9, 8, 7])])
+        #expect(scan(ranges).good == ranges.count)
+        // A range record torn or damaged anywhere is not read.
+        for cut in 0..<(ranges.count - 1) { #expect(scan(Array(ranges.prefix(cut))).records.count <= 1) }
+        var damaged = ranges
+        damaged[30] ^= 1
+        #expect(scan(damaged).records.isEmpty)
     }
 
     @Test func aTornLastRecordIsIgnoredAtEveryLength() {
