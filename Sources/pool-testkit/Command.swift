@@ -54,6 +54,7 @@ enum Scenarios {
         "signal": signalled,
         "master-busy": masterBusy,
         "journal": journaled,
+        "journal-map": journalMap,
         "executor": executor,
         "errors": errors,
         "lifecycle": lifecycle,
