@@ -208,7 +208,11 @@ public final class Journal: Sendable {
     }
 }
 
-/// The journal's records: `magic u32, body length u32, FNV-1a-64 of the body u64, body`.
+/// The journal's records: `magic u32, body length u32, FNV-1a-64 of the body u64, body`, little-endian.
+/// Bodies start with their kind: 1 a map (key, task, registry fingerprint, item count or
+/// `UInt64.max` for an imap, arguments hash); 2 results (key, n, n indices, the encoded results);
+/// 3 an imap's results (key, n, n indices, n argument hashes, results); 4 results of the items
+/// `first..<first + n` (key, first, n, a flag, n argument hashes when it is 1, results).
 enum JournalCodec {
     enum Record: Equatable {
         case map(Journal.MapRecord)

@@ -55,6 +55,7 @@ enum Scenarios {
         "master-busy": masterBusy,
         "journal": journaled,
         "journal-imap": journaledIMap,
+        "journal-map": journalMap,
         "executor": executor,
         "errors": errors,
         "lifecycle": lifecycle,

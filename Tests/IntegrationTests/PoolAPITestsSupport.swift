@@ -9,9 +9,9 @@ struct ScenarioRun: CustomStringConvertible {
     let outcome: Outcome
     let checks: [String: String]
 
-    init(_ name: String, timeout: Double = 60) throws {
+    init(_ name: String, timeout: Double = 60, environment: [String: String] = [:]) throws {
         self.name = name
-        outcome = try Launcher.mpirun(4, "pool-testkit", ["--scenario", name], timeout: timeout)
+        outcome = try Launcher.mpirun(4, "pool-testkit", ["--scenario", name], timeout: timeout, environment: environment)
         var checks: [String: String] = [:]
         for line in outcome.lines where line.hasPrefix("check ") {
             let body = line.dropFirst("check ".count)
