@@ -249,7 +249,8 @@ final class Master {
         let buffer = transport.buffer()
         var writer = WireWriter(buffer)
         FrameEncoder.chunk(ChunkHeader(chunkID: chunk.id, taskID: job.taskID, firstIndex: Int64(chunk.first), count: UInt32(chunk.count),
-                                         timeoutNanos: job.policy.timeoutNanos), into: &writer)
+                                         timeoutNanos: job.policy.timeoutNanos, giveBackNanos: scheduler.giveBackNanos(for: chunk.submission)),
+                           into: &writer)
         do {
             try job.encodeArguments(first: chunk.first, count: chunk.count, into: &writer)
             if writer.count > MPIError.countLimit {
@@ -289,6 +290,13 @@ final class Master {
             try accept(report, from: rank)
         case .rejoin:
             try rejoin(rank)
+        case .returned(let chunkID):
+            let (chunk, decisions) = scheduler.returned(chunk: chunkID, on: rank)
+            if let chunk {
+                jobs[chunk.submission]?.dispatchedItems -= chunk.count
+                if options.tracesScheduling { Diagnostics.error("trace: rank \(rank) gave back \(chunk) unstarted") }
+            }
+            try apply(decisions)
         case .goodbye:
             goodbyesAwaited -= 1
             if rank < saidGoodbye.count { saidGoodbye[rank] = true }

@@ -6,12 +6,19 @@
 ///   submissions.
 /// - Idle workers are served in rank order.
 /// - A worker holds one chunk at a time; when chunks turn out to be short
-///   (mean compute time under `prefetchBelowNanos`), it may hold a second one
+///   (mean compute time under `prefetchBelowNanos`) and the queue is deep
+///   (after this chunk, one more for every worker), it may hold a second one
 ///   so it never waits for a round trip. Long chunks are never prefetched, so
-///   uneven jobs still go to the first worker that is free. The evidence is
-///   the submission's own finished chunks (a fast warm-up of the same task
-///   says nothing about the next map); single-item submissions (`apply`)
-///   share the evidence of their `statsGroup`.
+///   uneven jobs still go to the first worker that is free; in the tail of a
+///   queue nothing is prefetched, so the last chunks go to whoever is free.
+///   The evidence is the submission's own finished chunks (a fast warm-up of
+///   the same task says nothing about the next map); single-item submissions
+///   (`apply`) share the evidence of their `statsGroup`.
+/// - A chunk sent to a worker that already holds one carries a give-back
+///   time (``giveBackNanos(for:)``): if the chunk before it runs longer, the
+///   worker gives it back unstarted (`returned`) and it goes to the front of
+///   the queue, for an idle worker; that worker gets no second chunk until
+///   it finishes the one it runs.
 /// - Results are matched to their submission and item range by chunk id.
 /// - A chunk that ends without results (a failure to retry, an item that ran
 ///   past its timeout) is `requeue`d: its items go back to the front of the
@@ -46,6 +53,8 @@ struct Scheduler: Sendable {
         var group: Int?
         /// The worker (by position) that should not run it when another can: the one it failed on.
         var avoid: Int?
+        /// False for items given back by a worker: they are not prefetched again.
+        var prefetch = true
     }
 
     /// Chunk-time evidence is kept per submission, or per group for single-item submissions.
@@ -71,6 +80,10 @@ struct Scheduler: Sendable {
     private var held: [[Chunk]]
     /// Workers (by position) whose item overran its timeout and has not returned yet.
     private var stuck: [Bool]
+    /// Workers (by position) that gave back a chunk: no second chunk until their current one finishes.
+    private var slow: [Bool]
+    /// Items queued and not yet cut into chunks (the sum over `queue`, kept as it changes).
+    private(set) var itemsQueued = 0
     /// A worker's position in `workers`, indexed by rank (-1: not a worker).
     private let positionOfRank: [Int]
     /// Chunks each worker holds, oldest first, by rank.
@@ -92,15 +105,18 @@ struct Scheduler: Sendable {
     }
     /// The most items one chunk may hold: its count travels as a UInt32.
     static let maxChunkItems = Int(UInt32.max)
-    /// Chunks shorter than this on average are prefetched (a second one in flight per worker).
+    /// Chunks shorter than this on average are prefetched (a second one in flight per worker)
+    /// while the queue is deep. Default 50 ms: below that, a hand-off of up to a millisecond
+    /// (a waiting rank's sleep) costs a visible share of each chunk.
     var prefetchBelowNanos: Double
     /// How many chunks a worker may hold when prefetching.
     var prefetchDepth: Int
 
-    init(workers: [Int], prefetchBelowNanos: Double = 1_000_000, prefetchDepth: Int = 2) {
+    init(workers: [Int], prefetchBelowNanos: Double = 50_000_000, prefetchDepth: Int = 2) {
         self.workers = workers.sorted()
         self.held = Array(repeating: [], count: workers.count)
         self.stuck = Array(repeating: false, count: workers.count)
+        self.slow = Array(repeating: false, count: workers.count)
         var positions = Array(repeating: -1, count: (workers.max() ?? 0) + 1)
         for (position, rank) in self.workers.enumerated() { positions[rank] = position }
         self.positionOfRank = positions
@@ -110,8 +126,6 @@ struct Scheduler: Sendable {
 
     /// Chunks sent and not yet finished, over all workers.
     var chunksInFlight: Int { held.reduce(0) { $0 + $1.count } }
-    /// Items waiting to be cut into chunks.
-    var itemsQueued: Int { queue[queueHead...].reduce(0) { $0 + ($1.end - $1.next) } }
     /// Whether nothing is queued or in flight.
     var isIdle: Bool { queueHead == queue.count && chunksInFlight == 0 }
     /// Submissions not yet completed.
@@ -144,6 +158,7 @@ struct Scheduler: Sendable {
             chunking = .fixed(max(1, size + (extra > 0 ? 1 : 0)))
         }
         queue.append(Pending(submission: submission, next: first, end: first + items, chunking: chunking, limit: limit, group: group))
+        itemsQueued += items
         var decisions: [Decision] = []
         dispatch(into: &decisions)
         return decisions
@@ -162,6 +177,7 @@ struct Scheduler: Sendable {
         let position = positionOfRank[rank]
         guard let index = held[position].firstIndex(where: { $0.id == id }) else { return (nil, []) }
         let chunk = held[position].remove(at: index)
+        slow[position] = false
         let sample = Double(computeNanos)
         var decisions: [Decision] = []
         decisions.reserveCapacity(workers.count + 1)
@@ -211,12 +227,43 @@ struct Scheduler: Sendable {
             guard let p = progress[piece.submission] else { continue }
             ranges.append(Pending(submission: piece.submission, next: piece.first, end: piece.first + piece.count,
                                   chunking: .fixed(piece.count), limit: p.limit, group: p.group, avoid: position))
+            itemsQueued += piece.count
         }
         compactQueue()
         queue.insert(contentsOf: ranges, at: queueHead)
         var decisions = completeIfDone(chunk.submission)
         dispatch(into: &decisions)
         return (chunk, decisions)
+    }
+
+    /// `rank` gave back the chunk `id` unstarted (the chunk it ran took longer than the give-back
+    /// time): it goes to the front of the queue, whole and not to be prefetched again, for an idle
+    /// worker; `rank` gets no second chunk until its current one finishes.
+    mutating func returned(chunk id: UInt64, on rank: Int) -> (chunk: Chunk?, decisions: [Decision]) {
+        guard rank >= 0, rank < positionOfRank.count, positionOfRank[rank] >= 0 else { return (nil, []) }
+        let position = positionOfRank[rank]
+        guard let index = held[position].firstIndex(where: { $0.id == id }) else { return (nil, []) }
+        let chunk = held[position].remove(at: index)
+        if !held[position].isEmpty { slow[position] = true }
+        var decisions: [Decision] = []
+        if let p = progress[chunk.submission] {
+            compactQueue()
+            queue.insert(Pending(submission: chunk.submission, next: chunk.first, end: chunk.first + chunk.count, chunking: .fixed(chunk.count),
+                                 limit: p.limit, group: p.group, prefetch: false), at: queueHead)
+            itemsQueued += chunk.count
+            dispatch(into: &decisions)
+        }
+        return (chunk, decisions)
+    }
+
+    /// How long a chunk of `submission` may run before the worker gives back the chunks it
+    /// holds behind it: four times the submission's mean chunk time, at least 2 ms; 0 (never)
+    /// for submissions that are not prefetched.
+    func giveBackNanos(for submission: Int) -> UInt64 {
+        guard let p = progress[submission] else { return 0 }
+        let mean = p.group.map { groupMeanNanos[$0] } ?? p.meanNanos
+        guard let mean, mean < prefetchBelowNanos else { return 0 }
+        return max(2_000_000, UInt64(4 * mean))
     }
 
     /// The chunk `id` if `rank` holds it (sent, not finished).
@@ -242,6 +289,7 @@ struct Scheduler: Sendable {
             dropped += queue[i].end - queue[i].next
             queue[i].next = queue[i].end
         }
+        itemsQueued -= dropped
         guard progress[submission] != nil else { return (dropped, []) }
         progress[submission]!.unfinished -= dropped
         progress[submission]!.sealed = true
@@ -254,6 +302,7 @@ struct Scheduler: Sendable {
         let affected = Set(queue[queueHead...].filter { $0.next < $0.end }.map(\.submission))
         queue.removeAll()
         queueHead = 0
+        itemsQueued = 0
         return affected.sorted()
     }
 
@@ -274,7 +323,7 @@ struct Scheduler: Sendable {
     /// nothing, in rank order, then (when prefetching) a second chunk each.
     private mutating func dispatch(into decisions: inout [Decision]) {
         for level in 0..<prefetchDepth {
-            for (position, rank) in workers.enumerated() where held[position].count == level && !stuck[position] {
+            for (position, rank) in workers.enumerated() where held[position].count == level && !stuck[position] && !(level > 0 && slow[position]) {
                 if queueHead == queue.count { compactQueue(); return }
                 guard let chunk = nextChunk(forWorkerAt: position, prefetching: level > 0) else { continue }
                 held[position].append(chunk)
@@ -296,7 +345,7 @@ struct Scheduler: Sendable {
             i += 1
         }
         guard i < queue.count else { return nil }
-        if prefetching && !prefetchable(queue[i]) { return nil }
+        if prefetching && !(queue[i].prefetch && prefetchable(queue[i])) { return nil }
         let p = queue[i]
         let remaining = p.end - p.next
         let size: Int
@@ -308,7 +357,10 @@ struct Scheduler: Sendable {
         case .auto: size = remaining // resolved in extend; not reached
         }
         let count = min(size, Scheduler.maxChunkItems)
+        // Prefetch only from a deep queue: after this chunk, one more for every worker.
+        if prefetching && itemsQueued - count < workers.count * count { return nil }
         queue[i].next += count
+        itemsQueued -= count
         defer { nextChunkID += 1 }
         return Chunk(id: nextChunkID, submission: p.submission, first: p.next, count: count)
     }

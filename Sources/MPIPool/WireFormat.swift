@@ -9,12 +9,13 @@ import MPI
 /// | kind | direction | fields |
 /// |---|---|---|
 /// | hello | worker → master | protocol, fingerprint, pid, host, initializer error ("" = none) |
-/// | chunk | master → worker | chunk id, task id, first index, count, item timeout ns (0 = none), payload (arguments) |
+/// | chunk | master → worker | chunk id, task id, first index, count, item timeout ns (0 = none), give-back ns (0 = never), payload (arguments) |
 /// | results | worker → master | chunk id, count, compute ns, payload (results) |
 /// | failure | worker → master | chunk id, failing offset, compute ns, reason, message |
 /// | shutdown | master → worker | stop now (terminate) or after draining |
 /// | goodbye | worker → master | chunks run, tasks run, busy ns |
 /// | rejoin | worker → master | chunk id of the overrunning chunk, whose task has now returned (its result is discarded) |
+/// | returned | worker → master | chunk id of a chunk given back unstarted: the one it ran took longer than its give-back time |
 /// | large | either | total bytes of a frame that follows on the body tag |
 enum Frame: Equatable {
     case hello(Hello)
@@ -24,6 +25,7 @@ enum Frame: Equatable {
     case shutdown(immediate: Bool)
     case goodbye(WorkerTotals)
     case rejoin(chunkID: UInt64)
+    case returned(chunkID: UInt64)
     case large(totalBytes: Int)
 
     static func == (a: Frame, b: Frame) -> Bool {
@@ -35,6 +37,7 @@ enum Frame: Equatable {
         case let (.shutdown(x), .shutdown(y)): x == y
         case let (.goodbye(x), .goodbye(y)): x == y
         case let (.rejoin(x), .rejoin(y)): x == y
+        case let (.returned(x), .returned(y)): x == y
         case let (.large(x), .large(y)): x == y
         default: false
         }
@@ -57,6 +60,9 @@ struct ChunkHeader: Equatable, Sendable {
     var count: UInt32
     /// The longest one item may run before the worker reports it timed out; 0 = no limit.
     var timeoutNanos: UInt64 = 0
+    /// If this chunk runs longer than this, the worker gives back the chunks it holds behind
+    /// it, unstarted, so that an idle worker can take them; 0 = never.
+    var giveBackNanos: UInt64 = 0
 }
 
 struct ResultHeader: Equatable, Sendable {
@@ -93,12 +99,12 @@ struct WorkerTotals: Equatable, Sendable {
 }
 
 enum FrameKind: UInt8 {
-    case hello = 1, chunk, results, failure, shutdown, goodbye, large, rejoin
+    case hello = 1, chunk, results, failure, shutdown, goodbye, large, rejoin, returned
 }
 
 enum WireProtocol {
     static let magic: UInt16 = 0x504D // "MP" little-endian
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
     static let headerSize = 8
     /// MPI tag of every frame; a `large` frame's body follows on `bodyTag`.
     static let frameTag = 1
@@ -125,7 +131,7 @@ enum FrameEncoder {
     /// Writes the chunk header; the caller appends the arguments payload.
     static func chunk(_ c: ChunkHeader, into w: inout WireWriter) {
         w.beginFrame(.chunk)
-        w.write(c.chunkID); w.write(c.taskID); w.write(c.firstIndex); w.write(c.count); w.write(c.timeoutNanos)
+        w.write(c.chunkID); w.write(c.taskID); w.write(c.firstIndex); w.write(c.count); w.write(c.timeoutNanos); w.write(c.giveBackNanos)
     }
     /// Writes the results header; the caller appends the results payload.
     static func results(_ r: ResultHeader, into w: inout WireWriter) {
@@ -146,6 +152,10 @@ enum FrameEncoder {
     }
     static func rejoin(chunkID: UInt64, into w: inout WireWriter) {
         w.beginFrame(.rejoin)
+        w.write(chunkID)
+    }
+    static func returned(chunkID: UInt64, into w: inout WireWriter) {
+        w.beginFrame(.returned)
         w.write(chunkID)
     }
     static func large(totalBytes: Int, into w: inout WireWriter) {
@@ -177,7 +187,7 @@ enum FrameDecoder {
                                  initializerError: try r.readString()))
         case .chunk:
             let header = ChunkHeader(chunkID: try r.read(), taskID: try r.read(), firstIndex: try r.read(), count: try r.read(),
-                                     timeoutNanos: try r.read())
+                                     timeoutNanos: try r.read(), giveBackNanos: try r.read())
             return .chunk(header, payload: r.rest)
         case .results:
             let header = ResultHeader(chunkID: try r.read(), count: try r.read(), computeNanos: try r.read())
@@ -195,6 +205,8 @@ enum FrameDecoder {
             frame = .goodbye(WorkerTotals(chunks: try r.read(), tasks: try r.read(), busyNanos: try r.read()))
         case .rejoin:
             frame = .rejoin(chunkID: try r.read())
+        case .returned:
+            frame = .returned(chunkID: try r.read())
         case .large:
             let total = try r.read(UInt64.self)
             guard total <= UInt64(Int32.max) else { throw WireError("large frame of \(total) bytes exceeds the limit") }

@@ -75,6 +75,11 @@ final class Worker: @unchecked Sendable {
     private let inlineSince = Atomic<UInt64>(0)
     private let inlineChunk = Atomic<UInt64>(0)
     private let inlineItem = Atomic<Int>(0)
+    /// The running inline chunk's give-back time (0: never): past it, the chunks held behind it go back.
+    private let inlineGiveBack = Atomic<UInt64>(0)
+    /// The watchdog's sleep, and whether it is a long one that a chunk with a give-back time must cut short.
+    private let bell = Monitor()
+    private let watchdogNapping = Atomic<Bool>(false)
 
     init(comm: Communicator, registry: TaskRegistry, spinNanoseconds: UInt64, leave: @escaping @Sendable () -> Never) throws(MPIError) {
         self.spinNanos = spinNanoseconds
@@ -122,7 +127,10 @@ final class Worker: @unchecked Sendable {
                 let out = transport.buffer()
                 inlineChunk.store(header.chunkID, ordering: .relaxed)
                 inlineItem.store(0, ordering: .relaxed)
-                inlineSince.store(MonotonicClock.now, ordering: .releasing)
+                inlineGiveBack.store(header.giveBackNanos, ordering: .relaxed)
+                inlineSince.store(MonotonicClock.now, ordering: .sequentiallyConsistent)
+                // The watchdog sleeps until rung while no chunk runs.
+                if watchdogNapping.load(ordering: .sequentiallyConsistent) { bell.withLock { bell.signal(.work) } }
                 owner.unlock()
                 let nanos = WorkerCore.run(header, payload: payload, registry: registry, into: out) { [unowned self] i in
                     self.inlineItem.store(i, ordering: .relaxed)
@@ -204,15 +212,76 @@ final class Worker: @unchecked Sendable {
     /// (terminate, a body that threw) is answered at once — the item is reported
     /// abandoned, the worker says goodbye, finalises MPI and the process ends —
     /// instead of waiting for a task that may never return.
+    ///
+    /// And at the give-back time of the inline chunk running (when it has one): if it
+    /// still runs, the chunks the master sent behind it go back unstarted, so that an
+    /// idle worker can take them (see `Scheduler`). It sleeps until then; while no chunk
+    /// runs it sleeps until the next one starts (the start rings it), so an idle worker's
+    /// watchdog costs nothing.
     private func startWatchdog() {
         startThread(name: "mpipool-watchdog") { [self] in
+            // The chunk past its give-back time, and when to look again (a follower may still come).
+            var overdue: (since: UInt64, next: UInt64) = (0, 0)
             while true {
-                pause(nanoseconds: 100_000_000)
+                let now = MonotonicClock.now
                 let since = inlineSince.load(ordering: .acquiring)
-                guard since > 0, MonotonicClock.now &- since > 200_000_000, owner.tryLock() else { continue }
+                if since == 0 {
+                    napUntilRung()
+                    continue
+                }
+                let giveBack = inlineGiveBack.load(ordering: .relaxed)
+                let due = giveBack == 0 ? UInt64.max : overdue.since == since ? overdue.next : since &+ giveBack
+                if due <= now {
+                    if owner.tryLock() {
+                        if inlineSince.load(ordering: .acquiring) == since { giveBackHeld() }
+                        owner.unlock()
+                        overdue = (since, now &+ giveBack)
+                    } else {
+                        pause(nanoseconds: 200_000)  // between chunks: look again in a moment
+                    }
+                    continue
+                }
+                bell.withLock { _ = bell.wait(.work, until: min(due, now + 100_000_000)) }
+                let running = inlineSince.load(ordering: .acquiring)
+                guard running > 0, MonotonicClock.now &- running > 200_000_000, owner.tryLock() else { continue }
                 if inlineSince.load(ordering: .acquiring) != 0 { lookForImmediateShutdown() }
                 owner.unlock()
             }
+        }
+    }
+
+    /// The watchdog's sleep while no inline chunk runs: until a chunk's start rings the bell
+    /// (at the latest 10 s). The flag and the chunk's start time are stored and read in opposite
+    /// orders, sequentially consistent, so one of the two threads sees the other's store.
+    private func napUntilRung() {
+        bell.lock()
+        watchdogNapping.store(true, ordering: .sequentiallyConsistent)
+        if inlineSince.load(ordering: .sequentiallyConsistent) == 0 {
+            bell.wait(.work, until: MonotonicClock.now + 10_000_000_000)
+        }
+        watchdogNapping.store(false, ordering: .sequentiallyConsistent)
+        bell.unlock()
+    }
+
+    /// With `owner` held, while a chunk runs past its give-back time: what the master sent is
+    /// taken in, and the chunks among it go back unstarted (`returned`); the rest waits in the stash.
+    private func giveBackHeld() {
+        do {
+            while try receive.test() != nil { stash.append(try takeReceived()) }
+            var kept: [MessageBuffer] = []
+            for buffer in stash {
+                if case .chunk(let header, _) = decode(buffer) {
+                    var writer = WireWriter(transport.buffer())
+                    FrameEncoder.returned(chunkID: header.chunkID, into: &writer)
+                    try transport.send(writer.buffer, to: 0)
+                    recycleReceiveBuffer(buffer)
+                } else {
+                    kept.append(buffer)
+                }
+            }
+            stash = kept
+        } catch {
+            Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
         }
     }
 
@@ -252,7 +321,13 @@ final class Worker: @unchecked Sendable {
         runner.start(header, payload: payload, keeping: buffer, registry: registry, into: out)
         var backoff = Backoff(spinNanos: spinNanos)
         backoff.idleCap = backoff.cap  // never sleep long: the task's end or its deadline may come any moment
+        let giveBackAt = header.giveBackNanos > 0 ? MonotonicClock.now &+ header.giveBackNanos : UInt64.max
+        var gaveBack = false
         while !runner.isDone {
+            if !gaveBack && MonotonicClock.now > giveBackAt {
+                giveBackHeld()
+                gaveBack = true
+            }
             if let report = runner.overrun(of: header) {
                 var writer = WireWriter(transport.buffer())
                 FrameEncoder.failure(report, into: &writer)

@@ -56,6 +56,8 @@ enum Scenarios {
         "journal": journaled,
         "journal-imap": journaledIMap,
         "journal-map": journalMap,
+        "give-back": giveBack,
+        "wide-map": wideMap,
         "executor": executor,
         "errors": errors,
         "lifecycle": lifecycle,

@@ -116,9 +116,9 @@ import Testing
         _ = s.finished(chunk: chunk.id, on: 1, computeNanos: 1_000)
         #expect(s.inFlight[1]?.count == 2)
         chunk = try #require(s.inFlight[1]?.first)
-        _ = s.finished(chunk: chunk.id, on: 1, computeNanos: 100_000_000)
-        // 0.8 × 1 000 + 0.2 × 100 000 000: far above 1 ms.
-        #expect(s.meanChunkNanos[.submission(0)] == 0.8 * 1_000 + 0.2 * 100_000_000)
+        _ = s.finished(chunk: chunk.id, on: 1, computeNanos: 1_000_000_000)
+        // 0.8 × 1 000 + 0.2 × 1 000 000 000: far above 50 ms.
+        #expect(s.meanChunkNanos[.submission(0)] == 0.8 * 1_000 + 0.2 * 1_000_000_000)
         #expect(s.inFlight[1]?.count == 1, "the finished chunk's place is not refilled by a prefetch")
     }
 
@@ -130,6 +130,70 @@ import Testing
         drain(&s, trace: &trace, nanos: shortNanos)
         #expect(trace.maxHeld == max(1, depth))
         #expect(coverage(trace, submission: 0, items: 200) == Array(repeating: 1, count: 200))
+    }
+
+    /// A second chunk only while, after it, one more waits for every worker: the tail goes to
+    /// whoever is free.
+    @Test func prefetchesOnlyFromADeepQueue() throws {
+        var s = Scheduler(workers: [1, 2])
+        _ = s.submit(0, items: 6, chunking: 1)
+        let first = try #require(s.inFlight[1]?.first)
+        _ = s.finished(chunk: first.id, on: 1, computeNanos: shortNanos)
+        #expect(s.inFlight[1]?.map(\.first) == [2, 3], "3 queued: rank 1 takes a second, 2 remain for the 2 workers")
+        #expect(s.inFlight[2]?.map(\.first) == [1])
+        #expect(s.itemsQueued == 2)
+        let second = try #require(s.inFlight[2]?.first)
+        _ = s.finished(chunk: second.id, on: 2, computeNanos: shortNanos)
+        #expect(s.inFlight[2]?.map(\.first) == [4], "1 queued: the tail, no second chunk")
+        #expect(s.itemsQueued == 1)
+    }
+
+    /// A worker whose chunk ran past its give-back time returns the one it held: that goes to an
+    /// idle worker, whole, is not prefetched again, and the slow worker gets no second chunk.
+    @Test func aReturnedChunkGoesToAnIdleWorkerAndTheSlowOneGetsNoSecond() throws {
+        var s = Scheduler(workers: [1, 2])
+        _ = s.submit(0, items: 6, chunking: 1)
+        let first = try #require(s.inFlight[1]?.first)
+        _ = s.finished(chunk: first.id, on: 1, computeNanos: shortNanos)
+        let held = try #require(s.inFlight[1])
+        #expect(held.count == 2)
+        // Rank 2 finishes everything else and goes idle.
+        while let c = s.inFlight[2]?.first { _ = s.finished(chunk: c.id, on: 2, computeNanos: shortNanos) }
+        #expect(s.itemsQueued == 0 && s.inFlight[2] == [])
+        let (returned, decisions) = s.returned(chunk: held[1].id, on: 1)
+        #expect(returned == held[1])
+        let sent = try #require(decisions.compactMap(\.sent).first)
+        #expect(sent.rank == 2 && sent.chunk.first == held[1].first && sent.chunk.count == 1, "\(decisions)")
+        #expect(s.inFlight[1] == [held[0]])
+        _ = s.finished(chunk: sent.chunk.id, on: 2, computeNanos: shortNanos)
+        // More short work: rank 1 (slow) gets no second chunk until its long one ends.
+        _ = s.submit(1, items: 20, chunking: 1)
+        let evidence = try #require(s.inFlight[2]?.first { $0.submission == 1 })
+        _ = s.finished(chunk: evidence.id, on: 2, computeNanos: shortNanos)
+        #expect(s.inFlight[1]?.count == 1, "the slow worker holds only its running chunk")
+        _ = s.finished(chunk: held[0].id, on: 1, computeNanos: 50_000_000)
+        #expect(s.inFlight[1]?.count == 2, "once it finished, it takes two again")
+        #expect(s.returned(chunk: 999, on: 1).chunk == nil && s.returned(chunk: 0, on: 9).chunk == nil)
+    }
+
+    @Test func theGiveBackTimeIsFourMeansAtLeastTwoMillisecondsAndNeverForLongChunks() throws {
+        var s = Scheduler(workers: [1])
+        _ = s.submit(0, items: 10, chunking: 1)
+        #expect(s.giveBackNanos(for: 0) == 0, "no evidence yet")
+        var c = try #require(s.inFlight[1]?.first)
+        _ = s.finished(chunk: c.id, on: 1, computeNanos: shortNanos)
+        #expect(s.giveBackNanos(for: 0) == 2_000_000)
+        _ = s.submit(1, items: 10, chunking: 1)
+        while let next = s.inFlight[1]?.first(where: { $0.submission == 0 }) { _ = s.finished(chunk: next.id, on: 1, computeNanos: shortNanos) }
+        c = try #require(s.inFlight[1]?.first)
+        _ = s.finished(chunk: c.id, on: 1, computeNanos: 10_000_000)
+        #expect(s.giveBackNanos(for: 1) == 40_000_000)
+        c = try #require(s.inFlight[1]?.first)
+        _ = s.finished(chunk: c.id, on: 1, computeNanos: longNanos)
+        #expect(s.giveBackNanos(for: 1) == 4 * UInt64(0.8 * 10_000_000 + 0.2 * Double(longNanos)), "still under 50 ms on average")
+        _ = s.finished(chunk: try #require(s.inFlight[1]?.first).id, on: 1, computeNanos: 10 * longNanos)
+        #expect(s.giveBackNanos(for: 1) == 0, "over 50 ms on average: not prefetched, nothing to give back")
+        #expect(s.giveBackNanos(for: 42) == 0)
     }
 
     @Test func evidenceIsPerSubmissionAndForgottenOnCompletion() throws {
@@ -153,7 +217,9 @@ import Testing
         #expect(s.meanChunkNanos[.group(7)] == Double(shortNanos))
         _ = s.submit(1, items: 1, chunking: 1, statsGroup: 7)
         _ = s.submit(2, items: 1, chunking: 1, statsGroup: 7)
-        #expect(s.inFlight[1]?.map(\.submission) == [1, 2], "the group proved short: prefetched")
+        #expect(s.inFlight[1]?.map(\.submission) == [1], "one queued: the tail, not prefetched")
+        _ = s.submit(3, items: 1, chunking: 1, statsGroup: 7)
+        #expect(s.inFlight[1]?.map(\.submission) == [1, 2], "the group proved short and one more waits: prefetched")
         // Another group, or no group, has no evidence.
         var t = Scheduler(workers: [1])
         _ = t.submit(0, items: 1, chunking: 1, statsGroup: 7)

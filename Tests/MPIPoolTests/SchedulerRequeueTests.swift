@@ -49,13 +49,14 @@ import Testing
             let c = try #require(s.inFlight[rank]?.first)
             _ = s.finished(chunk: c.id, on: rank, computeNanos: shortNanos)
         }
-        for submission in 2...5 { _ = s.submit(submission, items: 1, chunking: 1, statsGroup: 9) }
+        // Six more: deep enough (after a second chunk, one more each) for ranks 1 and 2 to prefetch.
+        for submission in 2...7 { _ = s.submit(submission, items: 1, chunking: 1, statsGroup: 9) }
         let held = try #require(s.inFlight[1])
         #expect(held.count == 2, "rank 1 holds a prefetched chunk")
         let (_, decisions) = s.requeue(chunk: held[0].id, on: 1, failedOffset: 0, stuck: true)
         #expect(decisions.completions == [held[0].submission], "the timed-out single item completes its submission")
         #expect(s.inFlight[1] == [], "the prefetched chunk left the stuck worker")
-        #expect(s.itemsQueued == 1, "and waits for rank 2")
+        #expect(s.itemsQueued == 3, "it waits, with the two never sent, for rank 2")
     }
 
     @Test func anUnknownChunkOrRankIsIgnored() {

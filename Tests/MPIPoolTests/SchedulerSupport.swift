@@ -1,7 +1,7 @@
 @testable import MPIPool
 
-/// A chunk of a long task (10 ms): never prefetched with the default threshold of 1 ms.
-let longNanos: UInt64 = 10_000_000
+/// A chunk of a long task (100 ms): never prefetched with the default threshold of 50 ms.
+let longNanos: UInt64 = 100_000_000
 /// A chunk of a short task (1 µs): prefetched with the default threshold.
 let shortNanos: UInt64 = 1_000
 
