@@ -59,6 +59,9 @@ final class Master {
         self.stats = stats
     }
 
+    /// Per rank: the chunk sent when the rank held nothing else, and when (its result measures a hand-off).
+    @exclusivity(unchecked) private var soloSends: [(chunk: UInt64, at: UInt64)] = []
+
     /// Per-worker figures so far.
     var workerStats: [WorkerStats] { stats.compactMap { $0 } }
 
@@ -266,6 +269,10 @@ final class Master {
         if rank == 0 {
             localChunks.append((chunk, buffer))
         } else {
+            if scheduler.heldCount(of: rank) == 1 {
+                if soloSends.count <= rank { soloSends += Array(repeating: (UInt64.max, 0), count: rank + 1 - soloSends.count) }
+                soloSends[rank] = (chunk.id, MonotonicClock.now)
+            }
             try transport.send(buffer, to: rank)
         }
         return true
@@ -313,6 +320,11 @@ final class Master {
     /// A chunk's results: stored in its job, then the scheduler's next decisions
     /// (more work for the rank, the job's completion) are carried out.
     private func accept(_ header: ResultHeader, payload: UnsafeRawBufferPointer, from rank: Int) throws(MPIError) {
+        if rank < soloSends.count, soloSends[rank].chunk == header.chunkID {
+            let elapsed = MonotonicClock.now &- soloSends[rank].at
+            scheduler.noteHandOff(elapsed > header.computeNanos ? elapsed - header.computeNanos : 0)
+            soloSends[rank].chunk = .max
+        }
         let (chunk, decisions) = scheduler.finished(chunk: header.chunkID, on: rank, computeNanos: header.computeNanos)
         if let chunk, let job = book(chunk, from: rank, nanos: header.computeNanos) {
             var reader = WireReader(payload)

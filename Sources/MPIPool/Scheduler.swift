@@ -8,7 +8,10 @@
 /// - A worker holds one chunk at a time; when chunks turn out to be short
 ///   (mean compute time under `prefetchBelowNanos`) and the queue is deep
 ///   (after this chunk, one more for every worker), it may hold a second one
-///   so it never waits for a round trip. Long chunks are never prefetched, so
+///   so it never waits for a round trip — more than a second when a hand-off
+///   (``noteHandOff(_:)``, measured by the master) takes longer than a chunk:
+///   enough to cover it, up to `prefetchDepth`, each level asking for a deeper
+///   queue. Long chunks are never prefetched, so
 ///   uneven jobs still go to the first worker that is free; in the tail of a
 ///   queue nothing is prefetched, so the last chunks go to whoever is free.
 ///   The evidence is the submission's own finished chunks (a fast warm-up of
@@ -109,10 +112,13 @@ struct Scheduler: Sendable {
     /// while the queue is deep. Default 50 ms: below that, a hand-off of up to a millisecond
     /// (a waiting rank's sleep) costs a visible share of each chunk.
     var prefetchBelowNanos: Double
-    /// How many chunks a worker may hold when prefetching.
+    /// The most chunks a worker may hold when prefetching.
     var prefetchDepth: Int
+    /// Mean time from sending a chunk to a worker holding nothing to its result, less its
+    /// compute time: what a worker waits for its next chunk without a prefetch.
+    private(set) var handOffNanos: Double?
 
-    init(workers: [Int], prefetchBelowNanos: Double = 50_000_000, prefetchDepth: Int = 2) {
+    init(workers: [Int], prefetchBelowNanos: Double = 50_000_000, prefetchDepth: Int = 8) {
         self.workers = workers.sorted()
         self.held = Array(repeating: [], count: workers.count)
         self.stuck = Array(repeating: false, count: workers.count)
@@ -236,6 +242,29 @@ struct Scheduler: Sendable {
         return (chunk, decisions)
     }
 
+    /// A hand-off measured by the master (send to a worker that held nothing → its result, less the compute time).
+    mutating func noteHandOff(_ nanos: UInt64) {
+        let sample = Double(nanos)
+        handOffNanos = handOffNanos.map { 0.8 * $0 + 0.2 * sample } ?? sample
+    }
+
+    /// How many chunks `rank` holds (sent, not finished).
+    func heldCount(of rank: Int) -> Int {
+        guard rank >= 0, rank < positionOfRank.count, positionOfRank[rank] >= 0 else { return 0 }
+        return held[positionOfRank[rank]].count
+    }
+
+    /// How many chunks of this range a worker may hold: 1 unless its chunks proved short;
+    /// then enough to cover a hand-off (1 + ⌈hand-off ÷ mean chunk⌉), at least 2, at most `prefetchDepth`.
+    private func depth(for pending: Pending) -> Int {
+        guard pending.prefetch, prefetchDepth > 1 else { return 1 }
+        let mean = pending.group.map { groupMeanNanos[$0] } ?? progress[pending.submission]?.meanNanos
+        guard let mean, mean < prefetchBelowNanos else { return 1 }
+        guard let handOff = handOffNanos else { return 2 }
+        let cover = (handOff / max(mean, 1)).rounded(.up)
+        return Int(min(Double(prefetchDepth), max(2, 1 + cover)))
+    }
+
     /// `rank` gave back the chunk `id` unstarted (the chunk it ran took longer than the give-back
     /// time): it goes to the front of the queue, whole and not to be prefetched again, for an idle
     /// worker; `rank` gets no second chunk until its current one finishes.
@@ -312,20 +341,13 @@ struct Scheduler: Sendable {
         return [.completed(submission: submission)]
     }
 
-    /// Whether chunks of this range have proved short enough to prefetch.
-    private func prefetchable(_ pending: Pending) -> Bool {
-        let mean = pending.group.map { groupMeanNanos[$0] } ?? progress[pending.submission]?.meanNanos
-        guard let mean else { return false }
-        return mean < prefetchBelowNanos
-    }
-
     /// Hands queued chunks to workers with room: first every worker holding
     /// nothing, in rank order, then (when prefetching) a second chunk each.
     private mutating func dispatch(into decisions: inout [Decision]) {
         for level in 0..<prefetchDepth {
             for (position, rank) in workers.enumerated() where held[position].count == level && !stuck[position] && !(level > 0 && slow[position]) {
                 if queueHead == queue.count { compactQueue(); return }
-                guard let chunk = nextChunk(forWorkerAt: position, prefetching: level > 0) else { continue }
+                guard let chunk = nextChunk(forWorkerAt: position, level: level) else { continue }
                 held[position].append(chunk)
                 decisions.append(.send(chunk, to: rank))
             }
@@ -335,8 +357,9 @@ struct Scheduler: Sendable {
 
     /// Cuts the next chunk the worker at `position` (in rank order) may run:
     /// the oldest queued range, skipping ranges limited to fewer workers.
-    /// When `prefetching`, only ranges whose chunks proved short qualify.
-    private mutating func nextChunk(forWorkerAt position: Int, prefetching: Bool) -> Chunk? {
+    /// At `level` > 0 (prefetching), only ranges whose chunks proved short qualify, up to their depth.
+    private mutating func nextChunk(forWorkerAt position: Int, level: Int) -> Chunk? {
+        let prefetching = level > 0
         compactQueue()
         var i = queueHead
         while i < queue.count {
@@ -345,7 +368,7 @@ struct Scheduler: Sendable {
             i += 1
         }
         guard i < queue.count else { return nil }
-        if prefetching && !(queue[i].prefetch && prefetchable(queue[i])) { return nil }
+        if prefetching && level >= depth(for: queue[i]) { return nil }
         let p = queue[i]
         let remaining = p.end - p.next
         let size: Int
@@ -357,8 +380,8 @@ struct Scheduler: Sendable {
         case .auto: size = remaining // resolved in extend; not reached
         }
         let count = min(size, Scheduler.maxChunkItems)
-        // Prefetch only from a deep queue: after this chunk, one more for every worker.
-        if prefetching && itemsQueued - count < workers.count * count { return nil }
+        // Prefetch only from a deep queue: after this chunk, `level` more for every worker.
+        if prefetching && itemsQueued - count < workers.count * count * level { return nil }
         queue[i].next += count
         itemsQueued -= count
         defer { nextChunkID += 1 }

@@ -125,6 +125,7 @@ import Testing
     @Test(arguments: [0, 1, 2, 3, 5])
     func prefetchDepthBoundsWhatAWorkerHolds(depth: Int) {
         var s = Scheduler(workers: [1, 2], prefetchDepth: depth)
+        s.noteHandOff(1_000_000_000)  // a hand-off far longer than a chunk: as deep as allowed
         var trace = Trace()
         trace.record(s.submit(0, items: 200, chunking: 1), scheduler: s)
         drain(&s, trace: &trace, nanos: shortNanos)
@@ -194,6 +195,28 @@ import Testing
         _ = s.finished(chunk: try #require(s.inFlight[1]?.first).id, on: 1, computeNanos: 10 * longNanos)
         #expect(s.giveBackNanos(for: 1) == 0, "over 50 ms on average: not prefetched, nothing to give back")
         #expect(s.giveBackNanos(for: 42) == 0)
+    }
+
+    /// When a hand-off takes longer than a chunk, a worker holds enough chunks to cover it
+    /// (1 + ⌈hand-off ÷ mean chunk⌉, at least 2, at most `prefetchDepth`), each level only from
+    /// a queue deep enough to give every worker as many.
+    @Test(arguments: [(UInt64?.none, 2), (500, 2), (2_500, 4), (1_000_000, 8)])
+    func theDepthCoversAHandOff(handOff: UInt64?, depth: Int) throws {
+        var s = Scheduler(workers: [1])
+        if let handOff { s.noteHandOff(handOff) }
+        _ = s.submit(0, items: 100, chunking: 1)
+        let first = try #require(s.inFlight[1]?.first)
+        _ = s.finished(chunk: first.id, on: 1, computeNanos: 1_000)
+        #expect(s.inFlight[1]?.count == depth)
+        // Each level needs a deeper queue: after the cut, level L leaves L more for each of the 2 workers.
+        var t = Scheduler(workers: [1, 2])
+        t.noteHandOff(1_000_000)
+        _ = t.submit(0, items: 14, chunking: 1)
+        let c = try #require(t.inFlight[1]?.first)
+        _ = t.finished(chunk: c.id, on: 1, computeNanos: 1_000)
+        // 11 queued once rank 1 has its next: level 1 for both (10, 9 left), level 2 for both (8, 7),
+        // level 3 for rank 1 only (6 ≥ 6; then 5 < 6), level 4 for none.
+        #expect(t.inFlight[1]?.count == 4 && t.inFlight[2]?.count == 3 && t.itemsQueued == 6, "\(t.inFlight)")
     }
 
     @Test func evidenceIsPerSubmissionAndForgottenOnCompletion() throws {
