@@ -57,7 +57,11 @@ final class Master {
         }
         if local { stats[0] = WorkerStats(rank: 0, host: host, pid: PoolContext.pid) }
         self.stats = stats
+        self.timeline = TimelineRecorder.path(options).map { TimelineRecorder(path: $0) }
     }
+
+    /// What `PoolOptions.timeline` records (nil: off).
+    @exclusivity(unchecked) private var timeline: TimelineRecorder?
 
     /// Per rank: the chunk sent when the rank held nothing else, and when (its result measures a hand-off).
     @exclusivity(unchecked) private var soloSends: [(chunk: UInt64, at: UInt64)] = []
@@ -115,6 +119,13 @@ final class Master {
         for i in 0..<receives.count where receives[i].isActive { try receives[i].cancel() }
         try transport.flush()
         syncJournals()
+        if let timeline {
+            var hosts: [Int: String] = [0: host]
+            for case let s? in stats { hosts[s.rank] = s.host }
+            if let problem = timeline.write(hosts: hosts, ranks: transport.comm.size, workers: receiveRanks.count) {
+                Diagnostics.error("MPIPool: the timeline was not written: \(problem)")
+            }
+        }
         for line in abandoned { Diagnostics.error("MPIPool: \(line)") }
         // Every command gets an answer: what came after the last turn fails, or is answered "no".
         for command in core.markStopped(finalStats: workerStats, abandoned: abandoned) {
@@ -188,6 +199,7 @@ final class Master {
             }
             jobs[job.id] = job
             itemsSubmitted += job.count
+            timeline?.submitted(job.id, task: job.taskName, items: job.count)
             try apply(scheduler.submit(job.id, items: job.count, chunking: job.chunking, maxWorkers: job.maxWorkers,
                                        statsGroup: Int(job.taskID)))
         case .cancel(let jobID, let partial, let reply):
@@ -252,8 +264,10 @@ final class Master {
         let buffer = transport.buffer()
         var writer = WireWriter(buffer)
         FrameEncoder.chunk(ChunkHeader(chunkID: chunk.id, taskID: job.taskID, firstIndex: Int64(chunk.first), count: UInt32(chunk.count),
-                                         timeoutNanos: job.policy.timeoutNanos, giveBackNanos: scheduler.giveBackNanos(for: chunk.submission)),
+                                         timeoutNanos: job.policy.timeoutNanos, giveBackNanos: scheduler.giveBackNanos(for: chunk.submission),
+                                         recordsTimeline: timeline != nil),
                            into: &writer)
+        let headerBytes = writer.count
         do {
             try job.encodeArguments(first: chunk.first, count: chunk.count, into: &writer)
             if writer.count > MPIError.countLimit {
@@ -266,6 +280,7 @@ final class Master {
             return false
         }
         if options.tracesScheduling { Diagnostics.error("trace: send \(chunk) to rank \(rank)") }
+        timeline?.sent(chunk, to: rank, task: job.taskName, bytes: writer.count - headerBytes)
         if rank == 0 {
             localChunks.append((chunk, buffer))
         } else {
@@ -297,7 +312,10 @@ final class Master {
             try accept(report, from: rank)
         case .rejoin:
             try rejoin(rank)
+        case .timeline(let timings):
+            timeline?.ran(timings)
         case .returned(let chunkID):
+            timeline?.event("returned", chunk: chunkID, rank: rank)
             let (chunk, decisions) = scheduler.returned(chunk: chunkID, on: rank)
             if let chunk {
                 jobs[chunk.submission]?.dispatchedItems -= chunk.count
@@ -320,6 +338,7 @@ final class Master {
     /// A chunk's results: stored in its job, then the scheduler's next decisions
     /// (more work for the rank, the job's completion) are carried out.
     private func accept(_ header: ResultHeader, payload: UnsafeRawBufferPointer, from rank: Int) throws(MPIError) {
+        timeline?.arrived(header.chunkID, bytes: payload.count, computeNanos: header.computeNanos)
         if rank < soloSends.count, soloSends[rank].chunk == header.chunkID {
             let elapsed = MonotonicClock.now &- soloSends[rank].at
             scheduler.noteHandOff(elapsed > header.computeNanos ? elapsed - header.computeNanos : 0)
@@ -383,11 +402,13 @@ final class Master {
         let message = timedOut ? "ran longer than its timeout of \(job.policy.timeout.map { "\($0)" } ?? "?")" : report.message
         let error = TaskError(task: job.taskName, index: job.policy.inputIndex(index), rank: rank, host: stats[rank]?.host ?? "?",
                               message: message, reason: reason, attempts: job.attempts(at: index))
+        timeline?.event(timedOut ? "timeout" : "failure", chunk: sent.id, rank: rank)
         if timedOut {
             stuck[rank] = "task \(job.taskName) item \(job.policy.inputIndex(index)), over its timeout"
             if options.tracesScheduling { Diagnostics.error("trace: item \(index) of \(sent) timed out on rank \(rank)") }
         }
         let retry = job.retries(error, at: index)
+        if retry { timeline?.event("retry", chunk: sent.id, rank: rank) }
         if retry && options.tracesScheduling { Diagnostics.error("trace: retry \(sent) (item \(index) failed on rank \(rank))") }
         let decisions: [Scheduler.Decision]
         if retry {
@@ -432,6 +453,7 @@ final class Master {
         if let running = localRunning {
             if localRunner.isDone {
                 localRunning = nil
+                timeline?.ran([ChunkTiming(chunkID: running.header.chunkID, start: localStarted, end: MonotonicClock.now)])
                 let out = running.out
                 defer { transport.recycle(out); transport.recycle(running.buffer) }
                 if localStuck {
@@ -460,6 +482,7 @@ final class Master {
         }
         let out = transport.buffer()
         localRunning = (header, buffer, out)
+        localStarted = MonotonicClock.now
         localRunner.start(header, payload: payload, keeping: buffer, registry: registry, into: out)
         return true
     }
@@ -467,6 +490,7 @@ final class Master {
     @exclusivity(unchecked) private var localRunner = TaskRunner()
     @exclusivity(unchecked) private var localRunning: (header: ChunkHeader, buffer: MessageBuffer, out: MessageBuffer)?
     @exclusivity(unchecked) private var localStuck = false
+    @exclusivity(unchecked) private var localStarted: UInt64 = 0
 
     // MARK: Completion
 

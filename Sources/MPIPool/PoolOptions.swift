@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,11 +35,18 @@ public struct PoolOptions: Sendable {
     /// does not return before it ends the whole job, naming the rank and its task
     /// (default 2 s). A pool never waits for ever.
     public var shutdownGrace: Duration
+    /// Where rank 0 writes a timeline of the run when the pool ends: a Chrome trace-event JSON
+    /// file (open it in Perfetto or chrome://tracing, or summarise it with `pool-timeline`) with
+    /// a track per rank, a slice per chunk run (task, submission, items, bytes, compute time),
+    /// idle gaps, and the master's submit/send/result/timeout/retry events. nil (the default):
+    /// the environment variable `MPIPOOL_TIMELINE=path` decides; unset, nothing is recorded.
+    public var timeline: URL?
 
     /// Options for `Pool.run`; every parameter has the default described on its property.
     public init(maxWorkers: Int? = nil, masterRunsTasks: Bool = false, tracesScheduling: Bool = false,
                 spin: Duration = .microseconds(50), taskTimeout: Duration? = nil, retries: Retries = .none,
-                shutdownGrace: Duration = .seconds(2), initializer: (@Sendable () throws -> Void)? = nil) {
+                shutdownGrace: Duration = .seconds(2), timeline: URL? = nil, initializer: (@Sendable () throws -> Void)? = nil) {
+        self.timeline = timeline
         self.taskTimeout = taskTimeout
         self.retries = retries
         self.shutdownGrace = shutdownGrace

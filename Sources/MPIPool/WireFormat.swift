@@ -9,13 +9,14 @@ import MPI
 /// | kind | direction | fields |
 /// |---|---|---|
 /// | hello | worker → master | protocol, fingerprint, pid, host, initializer error ("" = none) |
-/// | chunk | master → worker | chunk id, task id, first index, count, item timeout ns (0 = none), give-back ns (0 = never), payload (arguments) |
+/// | chunk | master → worker | chunk id, task id, first index, count, item timeout ns (0 = none), give-back ns (0 = never), records timeline (u8), payload (arguments) |
 /// | results | worker → master | chunk id, count, compute ns, payload (results) |
 /// | failure | worker → master | chunk id, failing offset, compute ns, reason, message |
 /// | shutdown | master → worker | stop now (terminate) or after draining |
 /// | goodbye | worker → master | chunks run, tasks run, busy ns |
 /// | rejoin | worker → master | chunk id of the overrunning chunk, whose task has now returned (its result is discarded) |
 /// | returned | worker → master | chunk id of a chunk given back unstarted: the one it ran took longer than its give-back time |
+/// | timeline | worker → master | n, then n × (chunk id, start ns, end ns) on the worker's clock (batches, and before goodbye) |
 /// | large | either | total bytes of a frame that follows on the body tag |
 enum Frame: Equatable {
     case hello(Hello)
@@ -26,6 +27,7 @@ enum Frame: Equatable {
     case goodbye(WorkerTotals)
     case rejoin(chunkID: UInt64)
     case returned(chunkID: UInt64)
+    case timeline([ChunkTiming])
     case large(totalBytes: Int)
 
     static func == (a: Frame, b: Frame) -> Bool {
@@ -38,6 +40,7 @@ enum Frame: Equatable {
         case let (.goodbye(x), .goodbye(y)): x == y
         case let (.rejoin(x), .rejoin(y)): x == y
         case let (.returned(x), .returned(y)): x == y
+        case let (.timeline(x), .timeline(y)): x == y
         case let (.large(x), .large(y)): x == y
         default: false
         }
@@ -63,6 +66,15 @@ struct ChunkHeader: Equatable, Sendable {
     /// If this chunk runs longer than this, the worker gives back the chunks it holds behind
     /// it, unstarted, so that an idle worker can take them; 0 = never.
     var giveBackNanos: UInt64 = 0
+    /// Whether the worker records when it ran the chunk (`PoolOptions.timeline`).
+    var recordsTimeline = false
+}
+
+/// When a worker ran a chunk, on its own clock (`MonotonicClock.now`).
+struct ChunkTiming: Equatable, Sendable {
+    var chunkID: UInt64
+    var start: UInt64
+    var end: UInt64
 }
 
 struct ResultHeader: Equatable, Sendable {
@@ -99,7 +111,7 @@ struct WorkerTotals: Equatable, Sendable {
 }
 
 enum FrameKind: UInt8 {
-    case hello = 1, chunk, results, failure, shutdown, goodbye, large, rejoin, returned
+    case hello = 1, chunk, results, failure, shutdown, goodbye, large, rejoin, returned, timeline
 }
 
 enum WireProtocol {
@@ -132,6 +144,7 @@ enum FrameEncoder {
     static func chunk(_ c: ChunkHeader, into w: inout WireWriter) {
         w.beginFrame(.chunk)
         w.write(c.chunkID); w.write(c.taskID); w.write(c.firstIndex); w.write(c.count); w.write(c.timeoutNanos); w.write(c.giveBackNanos)
+        w.write(UInt8(c.recordsTimeline ? 1 : 0))
     }
     /// Writes the results header; the caller appends the results payload.
     static func results(_ r: ResultHeader, into w: inout WireWriter) {
@@ -157,6 +170,11 @@ enum FrameEncoder {
     static func returned(chunkID: UInt64, into w: inout WireWriter) {
         w.beginFrame(.returned)
         w.write(chunkID)
+    }
+    static func timeline(_ timings: ArraySlice<ChunkTiming>, into w: inout WireWriter) {
+        w.beginFrame(.timeline)
+        w.write(UInt32(timings.count))
+        for t in timings { w.write(t.chunkID); w.write(t.start); w.write(t.end) }
     }
     static func large(totalBytes: Int, into w: inout WireWriter) {
         w.beginFrame(.large)
@@ -187,7 +205,7 @@ enum FrameDecoder {
                                  initializerError: try r.readString()))
         case .chunk:
             let header = ChunkHeader(chunkID: try r.read(), taskID: try r.read(), firstIndex: try r.read(), count: try r.read(),
-                                     timeoutNanos: try r.read(), giveBackNanos: try r.read())
+                                     timeoutNanos: try r.read(), giveBackNanos: try r.read(), recordsTimeline: try Self.flag(&r))
             return .chunk(header, payload: r.rest)
         case .results:
             let header = ResultHeader(chunkID: try r.read(), count: try r.read(), computeNanos: try r.read())
@@ -207,6 +225,13 @@ enum FrameDecoder {
             frame = .rejoin(chunkID: try r.read())
         case .returned:
             frame = .returned(chunkID: try r.read())
+        case .timeline:
+            let n = Int(try r.read(UInt32.self))
+            guard n <= r.remaining / 24 else { throw WireError("timeline of \(n) records in \(r.remaining) bytes") }
+            var timings: [ChunkTiming] = []
+            timings.reserveCapacity(n)
+            for _ in 0..<n { timings.append(ChunkTiming(chunkID: try r.read(), start: try r.read(), end: try r.read())) }
+            frame = .timeline(timings)
         case .large:
             let total = try r.read(UInt64.self)
             guard total <= UInt64(Int32.max) else { throw WireError("large frame of \(total) bytes exceeds the limit") }
@@ -214,5 +239,11 @@ enum FrameDecoder {
         }
         guard r.remaining == 0 else { throw WireError("\(r.remaining) unexpected bytes after a \(kind) frame") }
         return frame
+    }
+
+    private static func flag(_ r: inout WireReader) throws(WireError) -> Bool {
+        let flag = try r.read(UInt8.self)
+        guard flag <= 1 else { throw WireError("bad flag \(flag)") }
+        return flag == 1
     }
 }

@@ -61,6 +61,8 @@ final class Worker: @unchecked Sendable {
     @exclusivity(unchecked) private var spareReceiveBuffers: [MessageBuffer] = []
     @exclusivity(unchecked) private var totals = WorkerTotals(chunks: 0, tasks: 0, busyNanos: 0)
     @exclusivity(unchecked) private var stopRequested = false
+    /// When this worker ran the chunks whose header asked (`PoolOptions.timeline`), not yet sent.
+    @exclusivity(unchecked) private var timings: [ChunkTiming] = []
 
     let spinNanos: UInt64
     /// Ends this process after MPI is finalised (given by the rank's main: it owns MPI's environment).
@@ -128,7 +130,8 @@ final class Worker: @unchecked Sendable {
                 inlineChunk.store(header.chunkID, ordering: .relaxed)
                 inlineItem.store(0, ordering: .relaxed)
                 inlineGiveBack.store(header.giveBackNanos, ordering: .relaxed)
-                inlineSince.store(MonotonicClock.now, ordering: .sequentiallyConsistent)
+                let started = MonotonicClock.now
+                inlineSince.store(started, ordering: .sequentiallyConsistent)
                 // The watchdog sleeps until rung while no chunk runs.
                 if watchdogNapping.load(ordering: .sequentiallyConsistent) { bell.withLock { bell.signal(.work) } }
                 owner.unlock()
@@ -143,6 +146,7 @@ final class Worker: @unchecked Sendable {
                     totals.tasks += UInt64(header.count)
                     totals.busyNanos += nanos
                     try transport.send(out, to: 0)
+                    if header.recordsTimeline { try noteTiming(header.chunkID, from: started, nanos: nanos) }
                 } else {
                     transport.recycle(out)
                 }
@@ -318,6 +322,7 @@ final class Worker: @unchecked Sendable {
     /// learnt of it, and says `rejoin` once the task returns (its result discarded).
     private func runWatched(_ header: ChunkHeader, payload: UnsafeRawBufferPointer, buffer: MessageBuffer) throws(MPIError) -> Bool {
         let out = transport.buffer()
+        let started = MonotonicClock.now
         runner.start(header, payload: payload, keeping: buffer, registry: registry, into: out)
         var backoff = Backoff(spinNanos: spinNanos)
         backoff.idleCap = backoff.cap  // never sleep long: the task's end or its deadline may come any moment
@@ -350,7 +355,12 @@ final class Worker: @unchecked Sendable {
         totals.chunks += 1
         totals.tasks += UInt64(header.count)
         totals.busyNanos += runner.computeNanos
-        if out.count > 0 { try transport.send(out, to: 0) } else { transport.recycle(out) }
+        if out.count > 0 {
+            try transport.send(out, to: 0)
+            if header.recordsTimeline { try noteTiming(header.chunkID, from: started, nanos: runner.computeNanos) }
+        } else {
+            transport.recycle(out)
+        }
         return true
     }
 
@@ -386,7 +396,22 @@ final class Worker: @unchecked Sendable {
         }
     }
 
+    /// Notes when a chunk ran (its result already sent); sends the notes every 2048 chunks.
+    private func noteTiming(_ chunkID: UInt64, from start: UInt64, nanos: UInt64) throws(MPIError) {
+        timings.append(ChunkTiming(chunkID: chunkID, start: start, end: start &+ nanos))
+        if timings.count >= 2048 { try sendTimings() }
+    }
+
+    private func sendTimings() throws(MPIError) {
+        guard !timings.isEmpty else { return }
+        var writer = WireWriter(transport.buffer())
+        FrameEncoder.timeline(timings[...], into: &writer)
+        try transport.send(writer.buffer, to: 0)
+        timings.removeAll(keepingCapacity: true)
+    }
+
     private func goodbye() throws(MPIError) {
+        try sendTimings()
         var writer = WireWriter(transport.buffer())
         FrameEncoder.goodbye(totals, into: &writer)
         try transport.send(writer.buffer, to: 0)

@@ -58,6 +58,7 @@ enum Scenarios {
         "journal-map": journalMap,
         "give-back": giveBack,
         "wide-map": wideMap,
+        "timeline": timelined,
         "executor": executor,
         "errors": errors,
         "lifecycle": lifecycle,

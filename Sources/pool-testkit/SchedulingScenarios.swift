@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dispatch
+import Foundation
 import MPIPool
 
 extension Scenarios {
@@ -42,6 +43,19 @@ extension Scenarios {
             let ideal = Double((jobs + pool.workerCount - 1) / pool.workerCount) * length
             value("wide.jobs", results.count)
             value("wide.ratio", fmt(makespan / ideal))
+        }
+    }
+}
+
+extension Scenarios {
+    /// A timeline (`PoolOptions(timeline:)` at MPIPOOL_TEST_TIMELINE): a map of 50 items in chunks
+    /// of 3, a map of 7 single items, and an apply, with short naps so chunks overlap in time.
+    static func timelined(_ t: TestTasks) throws {
+        let path = String(cString: getenv("MPIPOOL_TEST_TIMELINE") ?? strdup("/tmp/mpipool-timeline.json"))
+        try Pool.run(t.registry, options: PoolOptions(timeline: URL(fileURLWithPath: path))) { pool in
+            value("timeline.map", try pool.map(t.nap, over: Array(repeating: 0.002, count: 50), chunkSize: 3).count)
+            value("timeline.singles", try pool.map(t.square, over: 0..<7).count)
+            value("timeline.apply", try pool.apply(t.square, 9))
         }
     }
 }

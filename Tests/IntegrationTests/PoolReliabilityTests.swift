@@ -114,7 +114,7 @@ import Testing
         let outcome = try Launcher.mpirun(2, "pool-testkit", ["--scenario", "huge"], timeout: 300)
         #expect(!outcome.timedOut && outcome.status == 0, "\(outcome)")
         #expect(outcome.lines.contains("check huge.arguments=TaskError.argumentsUnencodable: WireError: malformed message: "
-                                       + "the arguments of this chunk take 2147483700 bytes, over MPI's limit of 2147483647 for one message"), "\(outcome)")
+                                       + "the arguments of this chunk take 2147483701 bytes, over MPI's limit of 2147483647 for one message"), "\(outcome)")
         #expect(outcome.lines.contains("check huge.results=TaskError.resultUnencodable: "
                                        + "the results of this chunk take 2147483680 bytes, over MPI's limit of 2147483647 for one message"), "\(outcome)")
         #expect(outcome.lines.contains("check huge.after=144"), "the pool goes on: \(outcome)")

@@ -45,12 +45,13 @@ import Testing
             (.failure(FailureReport(chunkID: 0, offset: 0, computeNanos: 0, reason: .taskThrew, message: "")), .failure),
             (.shutdown(immediate: true), .shutdown), (.goodbye(WorkerTotals(chunks: 1, tasks: 2, busyNanos: 3)), .goodbye),
             (.large(totalBytes: 1), .large), (.rejoin(chunkID: 5), .rejoin), (.returned(chunkID: 6), .returned),
+            (.timeline([ChunkTiming(chunkID: 1, start: 2, end: 3)]), .timeline),
         ]
         for (frame, kind) in kinds {
             let bytes = frame.encoded
             #expect(Array(bytes.prefix(8)) == [UInt8(ascii: "M"), UInt8(ascii: "P"), WireProtocol.version, kind.rawValue, 0, 0, 0, 0], "\(kind)")
         }
-        #expect(FrameKind.allRawValues == [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        #expect(FrameKind.allRawValues == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     }
 
     @Test func fixedFramesHaveTheDocumentedSizes() {
@@ -59,9 +60,11 @@ import Testing
         #expect(DecodedFrame.large(totalBytes: 0x0102_0304).encoded == header(kind: 7) + le(UInt64(0x0102_0304)))
         #expect(DecodedFrame.rejoin(chunkID: 0xAB_CDEF).encoded == header(kind: 8) + le(UInt64(0xAB_CDEF)))
         #expect(DecodedFrame.returned(chunkID: 0x12_3456).encoded == header(kind: 9) + le(UInt64(0x12_3456)))
-        let chunk = ChunkHeader(chunkID: 1, taskID: 2, firstIndex: -3, count: 4, timeoutNanos: 5, giveBackNanos: 6)
+        #expect(DecodedFrame.timeline([ChunkTiming(chunkID: 1, start: 2, end: 3)]).encoded
+                == header(kind: 10) + le(UInt32(1)) + le(UInt64(1)) + le(UInt64(2)) + le(UInt64(3)))
+        let chunk = ChunkHeader(chunkID: 1, taskID: 2, firstIndex: -3, count: 4, timeoutNanos: 5, giveBackNanos: 6, recordsTimeline: true)
         #expect(DecodedFrame.chunk(chunk, payload: [9]).encoded
-                == header(kind: 2) + le(UInt64(1)) + le(UInt32(2)) + le(Int64(-3)) + le(UInt32(4)) + le(UInt64(5)) + le(UInt64(6)) + [9])
+                == header(kind: 2) + le(UInt64(1)) + le(UInt32(2)) + le(Int64(-3)) + le(UInt32(4)) + le(UInt64(5)) + le(UInt64(6)) + [1, 9])
         let totals = WorkerTotals(chunks: 1, tasks: 2, busyNanos: 3)
         #expect(DecodedFrame.goodbye(totals).encoded == header(kind: 6) + le(UInt64(1)) + le(UInt64(2)) + le(UInt64(3)))
         let hello = Hello(protocolVersion: 1, fingerprint: 0xABCD, pid: 77, host: "h", initializerError: "e")
@@ -283,6 +286,7 @@ extension DecodedFrame: CustomTestStringConvertible {
         case .goodbye: "goodbye"
         case .rejoin(let id): "rejoin(\(id))"
         case .returned(let id): "returned(\(id))"
+        case .timeline(let t): "timeline(\(t.count))"
         case .large(let n): "large(\(n))"
         }
     }

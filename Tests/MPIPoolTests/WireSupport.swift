@@ -11,6 +11,7 @@ enum DecodedFrame: Equatable {
     case goodbye(WorkerTotals)
     case rejoin(chunkID: UInt64)
     case returned(chunkID: UInt64)
+    case timeline([ChunkTiming])
     case large(totalBytes: Int)
 
     init(_ frame: Frame) {
@@ -23,6 +24,7 @@ enum DecodedFrame: Equatable {
         case .goodbye(let t): self = .goodbye(t)
         case .rejoin(let id): self = .rejoin(chunkID: id)
         case .returned(let id): self = .returned(chunkID: id)
+        case .timeline(let t): self = .timeline(t)
         case .large(let n): self = .large(totalBytes: n)
         }
     }
@@ -39,6 +41,7 @@ enum DecodedFrame: Equatable {
             case .goodbye(let t): FrameEncoder.goodbye(t, into: &w)
             case .rejoin(let id): FrameEncoder.rejoin(chunkID: id, into: &w)
             case .returned(let id): FrameEncoder.returned(chunkID: id, into: &w)
+            case .timeline(let t): FrameEncoder.timeline(t[...], into: &w)
             case .large(let n): FrameEncoder.large(totalBytes: n, into: &w)
             }
         }
@@ -95,6 +98,9 @@ let sampleFrames: [DecodedFrame] = [
     .returned(chunkID: 0),
     .returned(chunkID: UInt64.max - 1),
     .chunk(ChunkHeader(chunkID: 10, taskID: 3, firstIndex: 2, count: 2, timeoutNanos: 0, giveBackNanos: 20_000_000), payload: [1, 2]),
+    .chunk(ChunkHeader(chunkID: 11, taskID: 0, firstIndex: 0, count: 1, recordsTimeline: true), payload: [7]),
+    .timeline([]),
+    .timeline([ChunkTiming(chunkID: 1, start: 2, end: 3), ChunkTiming(chunkID: .max, start: .max, end: 0)]),
     .chunk(ChunkHeader(chunkID: 8, taskID: 1, firstIndex: 0, count: 1, timeoutNanos: 2_500_000_000), payload: [42]),
     .chunk(ChunkHeader(chunkID: 9, taskID: 0, firstIndex: Int64.min, count: UInt32.max, timeoutNanos: UInt64.max), payload: []),
     .large(totalBytes: 70_000),
@@ -107,7 +113,7 @@ extension DecodedFrame {
     /// How many bytes of the frame are fixed fields (a payload follows them for chunk and results).
     var fieldBytes: Int {
         switch self {
-        case .chunk: WireProtocol.headerSize + 8 + 4 + 8 + 4 + 8 + 8
+        case .chunk: WireProtocol.headerSize + 8 + 4 + 8 + 4 + 8 + 8 + 1
         case .results: WireProtocol.headerSize + 8 + 4 + 8
         default: encoded.count
         }
@@ -161,12 +167,12 @@ struct FrameFuzzer {
     mutating func validFrame() -> DecodedFrame {
         if Bool.random(using: &rng) { return sampleFrames.randomElement(using: &rng)! }
         let text = randomText()
-        switch Int.random(in: 0..<9, using: &rng) {
+        switch Int.random(in: 0..<10, using: &rng) {
         case 0: return .hello(Hello(protocolVersion: rng.next32(), fingerprint: rng.next(), pid: Int32(truncatingIfNeeded: rng.next()),
                                     host: text, initializerError: Bool.random(using: &rng) ? "" : randomText()))
         case 1: return .chunk(ChunkHeader(chunkID: rng.next(), taskID: rng.next32(), firstIndex: Int64(truncatingIfNeeded: rng.next()),
                                           count: rng.next32() % 64, timeoutNanos: Bool.random(using: &rng) ? 0 : rng.next(),
-                                          giveBackNanos: Bool.random(using: &rng) ? 0 : rng.next()),
+                                          giveBackNanos: Bool.random(using: &rng) ? 0 : rng.next(), recordsTimeline: Bool.random(using: &rng)),
                               payload: payload())
         case 2: return .results(ResultHeader(chunkID: rng.next(), count: rng.next32() % 64, computeNanos: rng.next()), payload: payload())
         case 3: return .failure(FailureReport(chunkID: rng.next(), offset: rng.next32(), computeNanos: rng.next(),
@@ -175,6 +181,7 @@ struct FrameFuzzer {
         case 5: return .goodbye(WorkerTotals(chunks: rng.next(), tasks: rng.next(), busyNanos: rng.next()))
         case 6: return .rejoin(chunkID: rng.next())
         case 7: return .returned(chunkID: rng.next())
+        case 8: return .timeline((0..<Int.random(in: 0..<5, using: &rng)).map { _ in ChunkTiming(chunkID: rng.next(), start: rng.next(), end: rng.next()) })
         default: return .large(totalBytes: Int.random(in: 0...Int(Int32.max), using: &rng))
         }
     }
