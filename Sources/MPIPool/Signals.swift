@@ -12,19 +12,34 @@ import Glibc
 /// prints how many items are done and how many remain, and stops the workers, so
 /// every rank finalises and the job ends by itself — not by mpirun's teardown, which
 /// Open MPI 4.1 was measured to botch. Workers ignore the signal: the master ends them.
-/// A second signal of the same kind gets the default action (ends the process at once).
+/// A signal that comes more than 3 s after the first ends the process at once (the
+/// default action: a user pressing Ctrl-C again); one sooner is the same stop said twice
+/// — at a time limit every rank gets the scheduler's SIGTERM and then mpirun's — and is ignored.
 enum SignalWatch {
     /// The signal received (0: none).
     static let received = Atomic<Int32>(0)
+    /// When it came (`CLOCK_MONOTONIC` seconds), to tell a repeat from a second request.
+    static let receivedAt = Atomic<Int>(0)
+    /// Signals closer than this to the first are the same stop.
+    static let repeatWindowSeconds = 3
 
     /// Installs the handlers (once per process, from `Pool.run`).
     static func install() {
-        _ = received.load(ordering: .relaxed)  // initialise the global outside the handler
+        _ = received.load(ordering: .relaxed)  // initialise the globals outside the handler
+        _ = receivedAt.load(ordering: .relaxed)
         for signo in [SIGTERM, SIGINT] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { signo in
-                SignalWatch.received.store(signo, ordering: .relaxed)
-                signal(signo, SIG_DFL)  // a second one ends the process
+                // Async-signal-safe only: atomics, clock_gettime, signal, raise.
+                var now = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                if SignalWatch.received.load(ordering: .relaxed) == 0 {
+                    SignalWatch.receivedAt.store(now.tv_sec, ordering: .relaxed)
+                    SignalWatch.received.store(signo, ordering: .relaxed)
+                } else if now.tv_sec - SignalWatch.receivedAt.load(ordering: .relaxed) > SignalWatch.repeatWindowSeconds {
+                    signal(signo, SIG_DFL)  // asked again, later: end now
+                    raise(signo)
+                }
             }
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART

@@ -36,6 +36,19 @@ import Testing
         try Self.expectCountsLine(run, "SIGTERM")
     }
 
+    /// At a time limit every rank gets the scheduler's SIGTERM and then mpirun's: a repeat within
+    /// 3 s is the same stop, not a request to die at once.
+    @Test func aSignalRepeatedAtOnceStillEndsThePoolCleanly() throws {
+        let run = try SignalledRun(signal: SIGTERM, to: .rankZero, repeatAfter: 0.02)
+        #expect(run.readyInTime && !run.timedOut, "\(run)")
+        #expect(run.status == 128 + SIGTERM, "\(run)")
+        // Said at the end of the clean stop, which the default action of the repeat would cut short.
+        #expect(run.stderr.contains("Error: SIGTERM stopped the pool: "), "the pool stopped itself, not the default action: \(run)")
+        #expect(run.stdout.contains("check signal.outcome=error:interrupted(15)"), "\(run)")
+        #expect(run.leftover == 0, "\(run.leftover) processes of the job were still alive")
+        try Self.expectCountsLine(run, "SIGTERM")
+    }
+
     static func expectCountsLine(_ run: SignalledRun, _ name: String) throws {
         let line = try #require(run.stderr.split(separator: "\n").first { $0.hasPrefix("MPIPool: \(name) received: stopping the pool; ") },
                                 "\(run)")
@@ -59,7 +72,7 @@ struct SignalledRun: CustomStringConvertible {
     let leftover: Int
     let report: String
 
-    init(signal signo: Int32, to target: Target) throws {
+    init(signal signo: Int32, to target: Target, repeatAfter: Double? = nil) throws {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("mpipool-signal-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
@@ -80,6 +93,7 @@ struct SignalledRun: CustomStringConvertible {
         fi
         start=$(date +%s.%N)
         [ $ready = 1 ] && kill -\(signo) $target
+        \(repeatAfter.map { "sleep \($0); kill -\(signo) $target 2>/dev/null" } ?? "")
         timedout=1
         for i in $(seq 200); do kill -0 $pid 2>/dev/null || { timedout=0; break; }; sleep 0.1; done
         [ $timedout = 1 ] && kill -KILL -- -$pid 2>/dev/null
