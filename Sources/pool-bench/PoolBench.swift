@@ -9,17 +9,20 @@ import Workloads
 struct PoolBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pool-bench",
-        abstract: "MPIPool on the bench-peers workloads (w1 tiny tasks, w2 uneven sleeps, w3 CPU loop, idle, imap memory, soak).",
+        abstract: "MPIPool on the bench-peers workloads (w1 tiny tasks, w2 uneven sleeps, w3 CPU loop, idle, imap memory, soak, backlog).",
         discussion: """
         Run as `mpirun -n W+1 pool-bench --workload WL --workers W …`. Rank 0 prints one JSON line.
           w1    --tasks N --reps R --mode map --chunksize C | --mode async
           w2    --durations FILE --mode map --chunksize C | --mode async
+                (also reports the master's CPU seconds and peak RSS)
           w3    --tasks T --x X --reps R
           idle  --seconds S         (prints READY, then idles)
           imap  --tasks N [--chunksize C]  (lazy imap over N generated items; reports the master's peak RSS)
           soak  --tasks N [--chunksize C] [--batch B]
                 (N tasks as small submissions of C items, B at a time, each batch
                 waited; reports the master's RSS after 100000 tasks and at the end)
+          backlog --tasks N  (N applyAsync of a trivial task, all submitted before any
+                is waited on; reports the master's CPU seconds, per task, and peak RSS)
         Limits: --tasks 1…10000000 (imap and soak: 1…1000000000), --chunksize
         1…10000000, --reps 1…10000, --x 0…3037000499, --seconds 0…1000000,
         --spin-microseconds 0…1000000, --batch 1…1000000; w2's durations 0…1000000 s.
@@ -27,7 +30,7 @@ struct PoolBench: ParsableCommand {
         """
     )
 
-    @Option(help: "w1, w2, w3, idle, imap or soak.") var workload: String
+    @Option(help: "w1, w2, w3, idle, imap, soak or backlog.") var workload: String
     @Option(help: "Worker ranks expected (must match mpirun -n minus 1).") var workers: Int?
     @Option(help: "Number of tasks.") var tasks: Int = 20000
     @Option(help: "Repetitions (median reported).") var reps: Int = 3
@@ -50,7 +53,7 @@ struct PoolBench: ParsableCommand {
     static let largestX = 3_037_000_499
 
     func validate() throws {
-        guard ["w1", "w2", "w3", "idle", "imap", "soak", "pingpong"].contains(workload) else { throw ValidationError("unknown --workload \(workload)") }
+        guard ["w1", "w2", "w3", "idle", "imap", "soak", "backlog", "pingpong"].contains(workload) else { throw ValidationError("unknown --workload \(workload)") }
         guard tasks >= 1, reps >= 1, chunksize >= 1 else { throw ValidationError("--tasks, --reps and --chunksize must be at least 1") }
         try FlagLimits.check(tasks, "--tasks", in: 1...(["imap", "soak"].contains(workload) ? Self.streamedTasks : FlagLimits.items))
         try FlagLimits.check(reps, "--reps", in: 1...10_000)
@@ -94,6 +97,7 @@ struct PoolBench: ParsableCommand {
             case "w3": json = try bench.w3(pool, sumAll)
             case "imap": json = try bench.imap(pool, square)
             case "soak": json = try bench.soak(pool, square)
+            case "backlog": json = try bench.backlog(pool, square)
             default: json = try bench.idle(pool, add)
             }
             Console.out(json)
@@ -145,6 +149,7 @@ struct PoolBench: ParsableCommand {
         }
         let jobs = values.enumerated().map { ($0.offset, Int(($0.element * 1e9).rounded())) }
         _ = try pool.starmap(sleeper, over: (0..<pool.workerCount).map { ($0, 0) })
+        let cpuStart = processCPU()
         let start = now()
         let results: [Int]
         if mode == "async" {
@@ -154,9 +159,10 @@ struct PoolBench: ParsableCommand {
             results = try pool.starmap(sleeper, over: jobs, chunkSize: chunkSize)
         }
         let makespan = now() - start
+        let cpu = processCPU() - cpuStart
         let sum = results.reduce(0, +)
         let ok = results == Array(0..<jobs.count)
-        return #"{"workload": "w2", "params": {"jobs": \#(jobs.count), "chunksize": \#(mode == "async" ? 1 : chunksize), "chunking": "\#(chunking)", "workers": \#(pool.workerCount), "mode": "\#(mode)"}, "seconds": \#(makespan), "makespan": \#(makespan), "sum": \#(sum), "ok": \#(ok)}"#
+        return #"{"workload": "w2", "params": {"jobs": \#(jobs.count), "chunksize": \#(mode == "async" ? 1 : chunksize), "chunking": "\#(chunking)", "workers": \#(pool.workerCount), "mode": "\#(mode)"}, "seconds": \#(makespan), "makespan": \#(makespan), "master_cpu_s": \#(cpu.total), "master_peak_rss_kb": \#(peakRSSKilobytes()), "sum": \#(sum), "ok": \#(ok)}"#
     }
 
     func w3(_ pool: Pool, _ sumAll: PoolTask<Int, Int>) throws -> String {

@@ -97,12 +97,49 @@ struct PoolBenchContractTests {
         #expect(params["workers"] as? Int == 3)
     }
 
+    /// backlog: 1,000 applyAsync submitted before any is waited on; the master's CPU (all its
+    /// threads, per task) and peak memory reported, every result checked.
+    @Test func backlogReportsTheMastersCPUAndPeakMemory() throws {
+        let n = 1_000
+        let result = try bench(4, ["--workload", "backlog", "--workers", "3", "--tasks", "\(n)", "--unknown-flag", "7"])
+        #expect(result["workload"] as? String == "backlog")
+        #expect(result["ok"] as? Bool == true, "\(result)")
+        #expect(result["sum"] as? Int == (0..<n).reduce(0) { $0 + $1 * $1 })
+        let seconds = try #require(result["seconds"] as? Double), submit = try #require(result["submit_seconds"] as? Double)
+        #expect(seconds > 0 && submit > 0 && submit <= seconds, "submitting is part of the timed span")
+        #expect((result["tasks_per_s"] as? Double ?? 0) > 0)
+        let unfinished = try #require(result["unfinished_after_submit"] as? Int)
+        #expect((0...n).contains(unfinished))
+        let cpu = try #require(result["master_cpu_s"] as? Double)
+        let user = try #require(result["master_cpu_user_s"] as? Double), system = try #require(result["master_cpu_sys_s"] as? Double)
+        #expect(cpu > 0 && user >= 0 && system >= 0 && abs(cpu - (user + system)) < 1e-9)
+        #expect(result["master_cpu_includes_threads"] as? Bool == true)
+        let perTask = try #require(result["cpu_per_task_us"] as? Double)
+        #expect(abs(perTask - cpu / Double(n) * 1e6) < 1e-6 * max(1, perTask))
+        let before = try #require(result["master_peak_rss_kb_before"] as? Int), peak = try #require(result["master_peak_rss_kb"] as? Int)
+        #expect(before > 0 && peak >= before, "VmHWM only grows")
+        let params = try #require(result["params"] as? [String: Any])
+        #expect(params["tasks"] as? Int == n && params["workers"] as? Int == 3 && params["mode"] as? String == "async")
+    }
+
+    /// w2 also reports the master's CPU over the timed map and its peak memory (for W4 at several widths).
+    @Test func w2ReportsTheMastersCPUAndPeakMemory() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("w2-\(UUID().uuidString).txt")
+        try Array(repeating: "0.002", count: 12).joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try bench(4, ["--workload", "w2", "--workers", "3", "--durations", file.path, "--mode", "map", "--chunksize", "1"])
+        #expect(result["ok"] as? Bool == true)
+        #expect((result["master_cpu_s"] as? Double ?? -1) >= 0)
+        #expect((result["master_peak_rss_kb"] as? Int ?? 0) > 0)
+    }
+
     /// Flag values that cannot be slept, looped or allocated are refused before MPI starts: exit 64, one message.
     @Test(arguments: [
         (["--workload", "idle", "--seconds", "1e300"], "--seconds"), (["--workload", "idle", "--seconds", "nan"], "--seconds"),
         (["--workload", "w3", "--x", "-1"], "--x"), (["--workload", "w3", "--x", String(Int.max)], "--x"),
         (["--workload", "w1", "--tasks", "1000000000"], "--tasks"), (["--workload", "w1", "--reps", "100000"], "--reps"),
         (["--workload", "soak", "--batch", "0"], "--batch"), (["--workload", "imap", "--chunksize", "100000000"], "--chunksize"),
+        (["--workload", "backlog", "--tasks", "10000001"], "--tasks"),
         (["--workload", "w1", "--spin-microseconds", "18446744073709551615"], "--spin-microseconds"),
     ])
     func extremeFlagValuesExit64WithOneMessage(arguments: [String], flag: String) throws {
