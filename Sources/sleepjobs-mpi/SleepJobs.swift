@@ -113,15 +113,18 @@ struct SleepJobs: ParsableCommand {
     func runJobs(_ pool: Pool, _ sleep: PoolTask<(Int, Double), JobRecord>, durations: [Double], longest: Double, decimals: Int) throws {
         let workers = pool.workerCount
         Console.out("Launching \(jobs) jobs on \(workers) worker\(workers == 1 ? "" : "s") (mode \(mode.rawValue), chunksize \(chunksize))")
-        Console.out("Durations: \(fixed(longest, decimals: 0)) * random.random() after random.seed(\(seed))"
+        let longestText = longest == longest.rounded() ? fixed(longest, decimals: 0) : "\(longest)"
+        Console.out("Durations: \(longestText) * random.random() after random.seed(\(seed))"
                     + (scale == 1 ? "" : ", scaled by \(scale)"))
         let t0 = wallClockSeconds()
         let clock = Stopwatch()
         let items = Array(zip(0..<jobs, durations))
         let recorder = try journal.map { try Journal(path: $0) }
+        var finished = false
         defer {
             if let recorder {
-                Console.out("journal \(recorder.path): resumed \(recorder.resumedItems) of \(jobs) jobs (their figures are from the run that did them), ran \(jobs - recorder.resumedItems)")
+                Console.out("journal \(recorder.path): resumed \(recorder.resumedItems) of \(jobs) jobs (their figures are from the run that did them), "
+                            + (finished ? "ran \(jobs - recorder.resumedItems)" : "stopped before the others finished: run again with the journal to go on"))
             }
         }
         var records: [JobRecord]
@@ -142,6 +145,7 @@ struct SleepJobs: ParsableCommand {
         case .callback:
             records = try runWithCallback(pool, sleep, items: items, decimals: decimals)
         }
+        finished = true
         let wall = clock.elapsed
         let table = ProcessTable(records: records, workers: pool.workerStats())
         if timeline {
