@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
         .testTarget(name: "MPIPoolTests", dependencies: ["MPIPool"]),
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads"]),
+        .testTarget(name: "PoolCLITests", dependencies: ["PoolCLI"]),
         // Launch the real mpirun against the built executables.
         .testTarget(
             name: "IntegrationTests",
