@@ -37,6 +37,10 @@ let package = Package(
         .target(name: "Workloads", dependencies: ["CBarrier"]),
         // Shared by the programs: rank-aware flag errors (exit 64 on every rank, printed once).
         .target(name: "PoolCLI", dependencies: ["MPIPool", argumentParser]),
+        // pidfd_open and posix_spawn's closefrom for the task farm (Swift cannot call them directly).
+        .target(name: "CTaskFarm"),
+        // mpipool-run's parts that know nothing of MPI: templates, quoting, lines, joblog, child processes.
+        .target(name: "TaskFarm", dependencies: ["CTaskFarm"]),
 
         .executableTarget(name: "asyncmap-mpi", dependencies: ["MPIPool", "PoolCLI", argumentParser]),
         .executableTarget(name: "sleepjobs-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
@@ -49,6 +53,7 @@ let package = Package(
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
         .testTarget(name: "MPIPoolTests", dependencies: ["MPIPool"]),
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads"]),
+        .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm"]),
         .testTarget(name: "PoolCLITests", dependencies: ["PoolCLI"]),
         // Launch the real mpirun against the built executables.
         .testTarget(
