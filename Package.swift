@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "sumvalues-mpi", targets: ["sumvalues-mpi"]),
         .executable(name: "countwords-mpi", targets: ["countwords-mpi"]),
         .executable(name: "pool-bench", targets: ["pool-bench"]),
+        .executable(name: "mpipool-run", targets: ["mpipool-run"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +48,7 @@ let package = Package(
         .executableTarget(name: "sumvalues-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
         .executableTarget(name: "countwords-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
         .executableTarget(name: "pool-bench", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
+        .executableTarget(name: "mpipool-run", dependencies: ["MPIPool", "PoolCLI", "TaskFarm", argumentParser]),
         // Test-only: registers test tasks (square, sleep, throw, unencodable, …). Not a product.
         .executableTarget(name: "pool-testkit", dependencies: ["MPIPool", "PoolCLI", argumentParser]),
 
@@ -58,7 +60,7 @@ let package = Package(
         // Launch the real mpirun against the built executables.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["asyncmap-mpi", "sleepjobs-mpi", "sumvalues-mpi", "countwords-mpi", "pool-bench", "pool-testkit"]
+            dependencies: ["asyncmap-mpi", "sleepjobs-mpi", "sumvalues-mpi", "countwords-mpi", "pool-bench", "pool-testkit", "mpipool-run"]
         ),
     ],
     swiftLanguageModes: [.v6]
