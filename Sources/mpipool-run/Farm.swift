@@ -52,15 +52,15 @@ final class Farm {
         progress.finish()
         joblog?.sync()
         tally.skipped = pending.skipped
-        if let stop = pending.stop { throw stop }
         summarise(seconds: clock.elapsed, workers: pool.workerCount)
+        if let stop = pending.stop { throw stop }
         return tally.failed > 0 ? 1 : 0
     }
 
     // MARK: Before the run
 
     private func openTasks() throws -> TaskReader {
-        do { return try TaskReader(path: plan.input, form: plan.form) } catch { throw FarmStop(66, "\(error)") }
+        do { return try TaskReader(path: plan.input, form: plan.form) } catch { throw FarmStop.reading(error, path: plan.input) }
     }
 
     private func resumeTable() throws -> ResumeTable {
@@ -88,7 +88,7 @@ final class Farm {
                 }
             }
         } catch let error as LineReaderError {
-            throw FarmStop(66, "\(error)")
+            throw FarmStop.reading(error, path: plan.input)
         }
         return count
     }
@@ -219,7 +219,7 @@ final class PendingTasks: Sequence, IteratorProtocol {
                 }
             }
         } catch {
-            stop = FarmStop(66, "\(error)")
+            stop = FarmStop.reading(error, path: reader.path)
         }
         return nil
     }
@@ -243,4 +243,10 @@ struct FarmStop: Error, CustomStringConvertible {
     }
 
     static func changed(_ task: TaskLine, plan: FarmPlan) -> FarmStop { changed(task, path: plan.input) }
+
+    /// Status 65 for a line too long to be a command (the data is wrong), else 66 (the input cannot be read).
+    static func reading(_ error: LineReaderError, path: String) -> FarmStop {
+        if case .lineTooLong = error { return FarmStop(65, "'\(path)': \(error): not a command line") }
+        return FarmStop(66, "\(error)")
+    }
 }

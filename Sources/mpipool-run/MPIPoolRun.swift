@@ -25,7 +25,7 @@ struct MPIPoolRun: ParsableCommand {
         with --resume a re-run skips what it records, with --resume-failed it runs the failed ones again. \
         SIGTERM (a time limit, scancel) stops the running tasks' process groups, completes the joblog and exits 143. \
         Exit status: 0 when every task succeeded, 1 when some failed, 64 for bad flags, 65 when the tasks differ from \
-        the joblog being resumed, 66 when the input cannot be read, 73/74 when the joblog or output folder cannot be written.
+        the joblog being resumed (or a line is too long to be a command), 66 when the input cannot be read, 73/74 when the joblog or output folder cannot be written.
         """
     )
 
