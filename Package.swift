@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "sumvalues-mpi", targets: ["sumvalues-mpi"]),
         .executable(name: "countwords-mpi", targets: ["countwords-mpi"]),
         .executable(name: "pool-bench", targets: ["pool-bench"]),
+        .executable(name: "mpipool-run", targets: ["mpipool-run"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,22 +38,29 @@ let package = Package(
         .target(name: "Workloads", dependencies: ["CBarrier"]),
         // Shared by the programs: rank-aware flag errors (exit 64 on every rank, printed once).
         .target(name: "PoolCLI", dependencies: ["MPIPool", argumentParser]),
+        // pidfd_open and posix_spawn's closefrom for the task farm (Swift cannot call them directly).
+        .target(name: "CTaskFarm"),
+        // mpipool-run's parts that know nothing of MPI: templates, quoting, lines, joblog, child processes.
+        .target(name: "TaskFarm", dependencies: ["CTaskFarm"]),
 
         .executableTarget(name: "asyncmap-mpi", dependencies: ["MPIPool", "PoolCLI", argumentParser]),
         .executableTarget(name: "sleepjobs-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
         .executableTarget(name: "sumvalues-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
         .executableTarget(name: "countwords-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
         .executableTarget(name: "pool-bench", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
+        .executableTarget(name: "mpipool-run", dependencies: ["MPIPool", "PoolCLI", "TaskFarm", argumentParser]),
         // Test-only: registers test tasks (square, sleep, throw, unencodable, …). Not a product.
         .executableTarget(name: "pool-testkit", dependencies: ["MPIPool", "PoolCLI", argumentParser]),
 
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
         .testTarget(name: "MPIPoolTests", dependencies: ["MPIPool"]),
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads"]),
+        .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm"]),
+        .testTarget(name: "PoolCLITests", dependencies: ["PoolCLI"]),
         // Launch the real mpirun against the built executables.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["asyncmap-mpi", "sleepjobs-mpi", "sumvalues-mpi", "countwords-mpi", "pool-bench", "pool-testkit"]
+            dependencies: ["asyncmap-mpi", "sleepjobs-mpi", "sumvalues-mpi", "countwords-mpi", "pool-bench", "pool-testkit", "mpipool-run"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -34,6 +34,18 @@ public enum PoolContext {
     public static var host: String { facts.withLock { $0.host.isEmpty ? hostName() : $0.host } }
     /// This process's id.
     public static var pid: Int { Int(getpid()) }
+    /// The SIGTERM or SIGINT this process received while its pool ran (nil: none). The pool stops
+    /// by itself (see `Pool.run`); a task or a consumer of results may look here to tell a failure
+    /// the signal caused (a child process that got it too, as under a batch system's time limit)
+    /// from a failure of its own.
+    ///
+    /// ```swift
+    /// if PoolContext.signalReceived != nil { return }   // stopping: do not start more work
+    /// ```
+    public static var signalReceived: Int32? {
+        let signo = SignalWatch.received.load(ordering: .relaxed)
+        return signo == 0 ? nil : signo
+    }
 
     static func set(rank: Int, size: Int, host: String) {
         facts.withLock { $0 = Facts(rank: rank, size: size, host: host) }

@@ -167,7 +167,8 @@ final class Master {
         stopNow(failingWith: error)
         // Everything finished is on disk before the job can be killed.
         syncJournals()
-        Diagnostics.error("MPIPool: " + SignalWatch.resumeAdvice(journals: Journal.opened.withLock { $0 }, size: PoolContext.size))
+        let advice = options.resumeAdvice ?? SignalWatch.resumeAdvice(journals: Journal.opened.withLock { $0 }, size: PoolContext.size)
+        Diagnostics.error("MPIPool: " + advice)
     }
 
     /// Terminate and signals: drop what is queued, stop rank 0's own chunk, fail every job

@@ -41,13 +41,34 @@ public struct PoolOptions: Sendable {
     /// idle gaps, and the master's submit/send/result/timeout/retry events. nil (the default):
     /// the environment variable `MPIPOOL_TIMELINE=path` decides; unset, nothing is recorded.
     public var timeline: URL?
+    /// What rank 0 prints after SIGTERM or SIGINT stopped the pool, in place of the journals'
+    /// advice (`MPIPool: the journal … holds every finished item; to resume, …`), for a program
+    /// that keeps its own record of finished work (nil: the journals' advice).
+    ///
+    /// ```swift
+    /// PoolOptions(resumeAdvice: "the joblog 'run.log' records every finished task; to run the rest: … --resume")
+    /// ```
+    public var resumeAdvice: String?
+    /// Runs on a worker rank that leaves a task behind because the pool stops while the task has
+    /// not returned (`terminate()`, a body that threw, SIGTERM/SIGINT; see Failure semantics), just
+    /// before the worker says goodbye and its process ends: stop here what the task started that
+    /// would outlive the process (child processes, say). It runs on the worker's watchdog or MPI
+    /// thread while the task may still be running on another; keep it short (well under a second).
+    ///
+    /// ```swift
+    /// PoolOptions(onTaskAbandoned: { ChildProcess.stopRunning() })
+    /// ```
+    public var onTaskAbandoned: (@Sendable () -> Void)?
 
     /// Options for `Pool.run`; every parameter has the default described on its property.
     public init(maxWorkers: Int? = nil, masterRunsTasks: Bool = false, tracesScheduling: Bool = false,
                 spin: Duration = .microseconds(50), taskTimeout: Duration? = nil, retries: Retries = .none,
-                shutdownGrace: Duration = .seconds(2), timeline: URL? = nil, initializer: (@Sendable () throws -> Void)? = nil) {
+                shutdownGrace: Duration = .seconds(2), timeline: URL? = nil, resumeAdvice: String? = nil,
+                onTaskAbandoned: (@Sendable () -> Void)? = nil, initializer: (@Sendable () throws -> Void)? = nil) {
         self.timeline = timeline
+        self.onTaskAbandoned = onTaskAbandoned
         self.taskTimeout = taskTimeout
+        self.resumeAdvice = resumeAdvice
         self.retries = retries
         self.shutdownGrace = shutdownGrace
         self.initializer = initializer

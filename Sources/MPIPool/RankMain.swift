@@ -58,7 +58,8 @@ func runRank(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions) {
                                      pid: Int32(getpid()), host: host, initializerError: initializerError), into: &writer)
             try world.send(UnsafeRawBufferPointer(writer.buffer.bytes), to: 0, tag: WireProtocol.frameTag)
             let environment = UncheckedBox(mpi)
-            let worker = try Worker(comm: world, registry: tasks, spinNanoseconds: options.spinNanoseconds) {
+            let worker = try Worker(comm: world, registry: tasks, spinNanoseconds: options.spinNanoseconds,
+                                    onTaskAbandoned: options.onTaskAbandoned) {
                 // The watchdog leaves inside a task that does not return: finalise, then end the process.
                 try? environment.value.finalize()
                 exit(0)

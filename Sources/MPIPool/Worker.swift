@@ -67,6 +67,8 @@ final class Worker: @unchecked Sendable {
     let spinNanos: UInt64
     /// Ends this process after MPI is finalised (given by the rank's main: it owns MPI's environment).
     let leave: @Sendable () -> Never
+    /// `PoolOptions.onTaskAbandoned`: runs before the worker leaves a task that has not returned.
+    let onTaskAbandoned: (@Sendable () -> Void)?
 
     /// Held by the MPI thread whenever it may touch MPI or this worker's state —
     /// always, except while it runs a chunk's task inline. Then the watchdog may
@@ -83,9 +85,11 @@ final class Worker: @unchecked Sendable {
     private let bell = Monitor()
     private let watchdogNapping = Atomic<Bool>(false)
 
-    init(comm: Communicator, registry: TaskRegistry, spinNanoseconds: UInt64, leave: @escaping @Sendable () -> Never) throws(MPIError) {
+    init(comm: Communicator, registry: TaskRegistry, spinNanoseconds: UInt64, onTaskAbandoned: (@Sendable () -> Void)? = nil,
+         leave: @escaping @Sendable () -> Never) throws(MPIError) {
         self.spinNanos = spinNanoseconds
         self.leave = leave
+        self.onTaskAbandoned = onTaskAbandoned
         self.transport = Transport(comm: comm)
         self.registry = registry
         self.receive = try transport.postReceive(from: .rank(0))
@@ -295,6 +299,7 @@ final class Worker: @unchecked Sendable {
             while try receive.test() != nil {
                 let buffer = try takeReceived()
                 if case .shutdown(immediate: true) = decode(buffer) {
+                    onTaskAbandoned?()
                     var writer = WireWriter(transport.buffer())
                     FrameEncoder.failure(FailureReport(chunkID: inlineChunk.load(ordering: .relaxed), offset: UInt32(inlineItem.load(ordering: .relaxed)),
                                                        computeNanos: 0, reason: .abandoned, message: "the task had not returned"), into: &writer)
@@ -343,6 +348,7 @@ final class Worker: @unchecked Sendable {
                 let received = try takeReceived()
                 if case .shutdown(immediate: true) = decode(received) {
                     // Leave now; the task stops at its next item, or the process's end ends it.
+                    onTaskAbandoned?()
                     runner.stop()
                     stopRequested = true
                     return false
@@ -375,6 +381,7 @@ final class Worker: @unchecked Sendable {
             for received in pending {
                 switch decode(received) {
                 case .shutdown:
+                    if !runner.isDone { onTaskAbandoned?() }
                     runner.stop()
                     return false
                 case .large(let total):
