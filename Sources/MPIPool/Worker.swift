@@ -154,7 +154,7 @@ final class Worker: @unchecked Sendable {
                 try goodbye()
                 return
             default:
-                Diagnostics.error("MPIPool: rank \(transport.comm.rank) ignored an unexpected frame from the master: \(frame)")
+                PoolLog.warning("MPIPool: rank \(transport.comm.rank) ignored an unexpected frame from the master: \(frame)")
             }
             recycleReceiveBuffer(buffer)
             if stopRequested && stash.isEmpty {
@@ -166,7 +166,7 @@ final class Worker: @unchecked Sendable {
 
     private func decode(_ buffer: MessageBuffer) -> Frame {
         do { return try FrameDecoder.decode(buffer.bytes) } catch {
-            Diagnostics.error("MPIPool: fatal: rank \(transport.comm.rank) received a \(error) from the master; aborting the job")
+            PoolLog.critical("MPIPool: fatal: rank \(transport.comm.rank) received a \(error) from the master; aborting the job")
             transport.comm.abort(code: 70)
         }
     }
@@ -204,7 +204,7 @@ final class Worker: @unchecked Sendable {
                 stash.append(buffer)
             }
         } catch {
-            Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
+            PoolLog.error("MPIPool: rank \(transport.comm.rank): \(error)")
         }
         return false
     }
@@ -285,7 +285,7 @@ final class Worker: @unchecked Sendable {
             }
             stash = kept
         } catch {
-            Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
+            PoolLog.error("MPIPool: rank \(transport.comm.rank): \(error)")
         }
     }
 
@@ -305,7 +305,7 @@ final class Worker: @unchecked Sendable {
                 stash.append(buffer)
             }
         } catch {
-            Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
+            PoolLog.error("MPIPool: rank \(transport.comm.rank): \(error)")
         }
     }
 
