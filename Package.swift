@@ -2,6 +2,7 @@
 import PackageDescription
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "MPIPool",
@@ -17,6 +18,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The library's diagnostics go through a `Logger` (`PoolOptions(logger:)`); 1.16 has `LogHandler.log(event:)`.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         // `swift package generate-documentation` for the DocC catalogs (scripts/docs).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -33,7 +36,7 @@ let package = Package(
         // The thin, safe Swift layer over MPI. Knows nothing of pools.
         .target(name: "MPI", dependencies: ["CMPI"]),
         // Registry, wire codec, scheduler, master, worker, futures, stats. Knows nothing of C.
-        .target(name: "MPIPool", dependencies: ["MPI"]),
+        .target(name: "MPIPool", dependencies: ["MPI", logging]),
         // CPU and I/O workloads the programs and the benchmark share.
         .target(name: "Workloads", dependencies: ["CBarrier"]),
         // Shared by the programs: rank-aware flag errors (exit 64 on every rank, printed once).
@@ -50,13 +53,12 @@ let package = Package(
         .executableTarget(name: "pool-bench", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
         .executableTarget(name: "mpipool-run", dependencies: ["MPIPool", "PoolCLI", "TaskFarm", argumentParser]),
         // Test-only: registers test tasks (square, sleep, throw, unencodable, …). Not a product.
-        .executableTarget(name: "pool-testkit", dependencies: ["MPIPool", "PoolCLI", argumentParser]),
+        .executableTarget(name: "pool-testkit", dependencies: ["MPIPool", "PoolCLI", argumentParser, logging]),
 
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
-        .testTarget(name: "MPIPoolTests", dependencies: ["MPIPool"]),
+        .testTarget(name: "MPIPoolTests", dependencies: ["MPIPool", logging]),
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads"]),
         .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm"]),
-        .testTarget(name: "PoolCLITests", dependencies: ["PoolCLI"]),
         // Launch the real mpirun against the built executables.
         .testTarget(
             name: "IntegrationTests",

@@ -31,12 +31,16 @@ public final class AsyncResult<T: Sendable>: Sendable {
     let jobID: Int
     /// Whether a callback runs before it is ready (on the callback thread).
     let hasCallback: Bool
+    /// The map's progress display (`progress:`), finished when the result is first waited for
+    /// successfully, so that its final line comes before what the caller prints next.
+    let display: ProgressReporter?
 
-    init(core: PoolCore, total: Int, jobID: Int, hasCallback: Bool = false) {
+    init(core: PoolCore, total: Int, jobID: Int, hasCallback: Bool = false, display: ProgressReporter? = nil) {
         self.core = core
         self.total = total
         self.jobID = jobID
         self.hasCallback = hasCallback
+        self.display = display
     }
 
     /// Whether the result is available (successfully or not). With a callback,
@@ -61,7 +65,9 @@ public final class AsyncResult<T: Sendable>: Sendable {
     /// at once (that callback would run only after the current one returns).
     public func get() throws -> T {
         if wouldDeadlock { throw PoolError.wouldDeadlock("get() in a callback, on a result whose own callback has not run yet") }
-        return try wait(deadline: nil)!.get()
+        let result = wait(deadline: nil)!
+        display?.finish()
+        return try result.get()
     }
 
     /// Waits at most `timeout`; throws ``PoolError/timeout(after:)`` if the result is not
@@ -73,19 +79,26 @@ public final class AsyncResult<T: Sendable>: Sendable {
     public func get(timeout: Duration) throws -> T {
         if wouldDeadlock { throw PoolError.wouldDeadlock("get(timeout:) in a callback, on a result whose own callback has not run yet") }
         guard let result = wait(deadline: MonotonicClock.deadline(after: timeout)) else { throw PoolError.timeout(after: timeout) }
+        display?.finish()
         return try result.get()
     }
 
     /// Waits until the result is ready. In a callback, on a result whose own
     /// callback has not run yet, it returns at once (waiting could never end).
-    public func wait() { if !wouldDeadlock { _ = wait(deadline: nil) } }
+    public func wait() {
+        if wouldDeadlock { return }
+        _ = wait(deadline: nil)
+        display?.finish()
+    }
 
     /// Waits until the result is ready or `timeout` passes; returns whether it is ready.
     /// In a callback, on a result whose own callback has not run yet, returns false at once.
     @discardableResult
     public func wait(timeout: Duration) -> Bool {
         if wouldDeadlock { return false }
-        return wait(deadline: MonotonicClock.deadline(after: timeout)) != nil
+        guard wait(deadline: MonotonicClock.deadline(after: timeout)) != nil else { return false }
+        display?.finish()
+        return true
     }
 
     /// Whether waiting here would wait for ever: on the callback thread, for a
@@ -96,7 +109,8 @@ public final class AsyncResult<T: Sendable>: Sendable {
     /// Swift task cancels this work if it has not started.
     public var value: T {
         get async throws {
-            try await withTaskCancellationHandler {
+            defer { display?.finish() }
+            return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                     let finished: Result<T, any Error>? = core.monitor.withLock {
                         if case .done(let result) = state { return result }

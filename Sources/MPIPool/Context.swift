@@ -74,19 +74,3 @@ enum LaunchEnvironment {
         return nil
     }
 }
-
-/// Diagnostics of the library on standard error: whole lines, one `write` each,
-/// so lines from several ranks never interleave mid-line.
-enum Diagnostics {
-    static func error(_ line: String) {
-        var text = line + "\n"
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if n <= 0 { if errno == EINTR { continue } else { return } }
-                offset += n
-            }
-        }
-    }
-}

@@ -59,6 +59,8 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     private let ready = ReadyQueue()
     private var current: [R] = []
     private var position = 0
+    /// Counts the results as they are consumed (`progress:`); finished at the end or when dropped.
+    private var display: ProgressReporter?
 
     init(pool: Pool, task: PoolTask<A, R>, chunkSize: ChunkSize, timeout: Duration?, retries: Retries?,
          expectedItems: Int, window: Int, ordered: Bool, pull: @escaping () throws -> A?) {
@@ -133,6 +135,7 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     private func takeBuffered() -> R? {
         guard position < current.count else { return nil }
         defer { position += 1 }
+        display?.advance()
         return current[position]
     }
 
@@ -142,6 +145,7 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     }
 
     private func end() throws -> R? {
+        display?.finish()
         if let error = sourceError {
             sourceError = nil
             throw error
@@ -302,6 +306,14 @@ public final class IMapResults<A: Sendable, R: Sendable>: AsyncSequence {
     }
 
     func readAsynchronously(_ pull: @escaping () async throws -> A?) { asyncPull = pull }
+
+    /// Shows the progress on `display`, from now on.
+    func show(_ display: ProgressReporter) {
+        self.display = display
+        display.start()
+    }
+
+    deinit { display?.finish() }
 }
 
 extension Pool {
@@ -320,28 +332,35 @@ extension Pool {
     /// With a `journal`, finished chunks are recorded, and a re-run takes the results the
     /// journal holds for this map (its `key`, default its place among the run's journaled
     /// maps) instead of running those items again; see ``IMapResults``.
+    ///
+    /// A `progress` display (nil: ``PoolOptions/progress``) counts the results as they are
+    /// consumed; its total is the input's `underestimatedCount` when that is above 0, else it
+    /// shows the count and the rate without a total or an ETA. Its final line comes when the
+    /// last result has been consumed (or the iteration is dropped).
     public func imap<S: Sequence, R>(
         _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil,
-        timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil
+        timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil,
+        progress: ProgressStyle? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
         try makeIMap(task, items, chunkSize: chunkSize, window: window, timeout: timeout, retries: retries, ordered: true,
-                     journal: journal, key: key)
+                     journal: journal, key: key, progress: progress)
     }
 
     /// Lazily maps `task` over `items`, yielding results as they complete (Python's `imap_unordered`).
-    /// A `journal` works as for ``imap(_:over:chunkSize:window:timeout:retries:journal:key:)-1m5c3``;
-    /// recorded results come first.
+    /// A `journal` and `progress` work as for `imap` over a sequence; recorded results come first.
     public func imapUnordered<S: Sequence, R>(
         _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil,
-        timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil
+        timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil,
+        progress: ProgressStyle? = nil
     ) throws -> IMapResults<S.Element, R> where S.Element: Sendable {
         try makeIMap(task, items, chunkSize: chunkSize, window: window, timeout: timeout, retries: retries, ordered: false,
-                     journal: journal, key: key)
+                     journal: journal, key: key, progress: progress)
     }
 
     func makeIMap<S: Sequence, R>(
         _ task: PoolTask<S.Element, R>, _ items: S, expectedItems: Int? = nil, chunkSize: ChunkSize, window: Int?,
-        timeout: Duration?, retries: Retries?, ordered: Bool, journal: Journal? = nil, key: String? = nil
+        timeout: Duration?, retries: Retries?, ordered: Bool, journal: Journal? = nil, key: String? = nil,
+        progress: ProgressStyle? = nil
     ) throws(PoolError) -> IMapResults<S.Element, R> where S.Element: Sendable {
         _ = try policy(chunkSize, timeout, retries)  // checks them now, not at the first chunk
         let window = window ?? max(1, workerCount) * Pool.defaultWindowPerWorker
@@ -352,6 +371,9 @@ extension Pool {
                                   expectedItems: expectedItems ?? items.underestimatedCount,
                                   window: window, ordered: ordered) { iterator.next() }
         if let journal { try results.use(journal, key: key, fingerprint: core.fingerprint) }
+        let expected = expectedItems ?? items.underestimatedCount
+        // An input of unknown length (0) has no total; a display is shown even if it turns out empty.
+        if let display = progressDisplay(progress, total: expected > 0 ? expected : nil) { results.show(display) }
         return results
     }
 }

@@ -5,7 +5,7 @@ extension Pool {
     /// only the other items are submitted, and their finished chunks are recorded.
     func journaledMap<A, R>(
         _ task: PoolTask<A, R>, _ inputs: [A], policy: SubmitPolicy, journal: Journal, key: String?,
-        callback: (@Sendable ([R]) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?
+        display: ProgressReporter? = nil, callback: (@Sendable ([R]) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?
     ) throws -> AsyncResult<[R]> {
         try core.checkOpen()
         // The map's identity: its key, task, registry and a hash of every encoded argument
@@ -32,7 +32,7 @@ extension Pool {
         guard !heldIndices.isEmpty else {
             // Nothing recorded yet: the whole map, its chunks recorded as ranges.
             policy.journal = JournalSink(journal: journal, key: key)
-            return try submit(task, inputs, policy: policy, transform: { $0 }, callback: callback, errorCallback: errorCallback)
+            return try submit(task, inputs, policy: policy, display: display, transform: { $0 }, callback: callback, errorCallback: errorCallback)
         }
         let missing = held.indices.filter { !held[$0] }
         policy.indexMap = missing
@@ -40,7 +40,8 @@ extension Pool {
         // The recorded values in index order, then merged with the fresh ones.
         let byIndex = heldIndices.indices.sorted { heldIndices[$0] < heldIndices[$1] }.map { heldValues[$0] }
         let taken = held
-        return try submit(task, missing.map { inputs[$0] }, policy: policy, transform: { fresh in
+        return try submit(task, missing.map { inputs[$0] }, policy: policy, display: display, displayOffset: heldIndices.count,
+                          transform: { fresh in
             var all: [R] = []
             all.reserveCapacity(taken.count)
             var f = 0, h = 0

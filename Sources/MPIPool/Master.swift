@@ -123,10 +123,10 @@ final class Master {
             var hosts: [Int: String] = [0: host]
             for case let s? in stats { hosts[s.rank] = s.host }
             if let problem = timeline.write(hosts: hosts, ranks: transport.comm.size, workers: receiveRanks.count) {
-                Diagnostics.error("MPIPool: the timeline was not written: \(problem)")
+                PoolLog.error("MPIPool: the timeline was not written: \(problem)")
             }
         }
-        for line in abandoned { Diagnostics.error("MPIPool: \(line)") }
+        for line in abandoned { PoolLog.warning("MPIPool: \(line)") }
         // Every command gets an answer: what came after the last turn fails, or is answered "no".
         for command in core.markStopped(finalStats: workerStats, abandoned: abandoned) {
             switch command {
@@ -161,14 +161,14 @@ final class Master {
         interrupted = true
         let signo = SignalWatch.received.load(ordering: .relaxed)
         let done = itemsFinished, remaining = max(0, itemsSubmitted - itemsFinished)
-        Diagnostics.error("MPIPool: \(SignalWatch.name(signo)) received: stopping the pool; \(done) items done, \(remaining) not done")
+        PoolLog.warning("MPIPool: \(SignalWatch.name(signo)) received: stopping the pool; \(done) items done, \(remaining) not done")
         let error = PoolError.interrupted(signal: signo, done: done, remaining: remaining)
         core.interrupt(error)
         stopNow(failingWith: error)
         // Everything finished is on disk before the job can be killed.
         syncJournals()
         let advice = options.resumeAdvice ?? SignalWatch.resumeAdvice(journals: Journal.opened.withLock { $0 }, size: PoolContext.size)
-        Diagnostics.error("MPIPool: " + advice)
+        PoolLog.notice("MPIPool: " + advice)
     }
 
     /// Terminate and signals: drop what is queued, stop rank 0's own chunk, fail every job
@@ -280,7 +280,7 @@ final class Master {
                                  message: describe(error), reason: .argumentsUnencodable), at: chunk.first)
             return false
         }
-        if options.tracesScheduling { Diagnostics.error("trace: send \(chunk) to rank \(rank)") }
+        if options.tracesScheduling { PoolLog.decision(.trace, "trace: send \(chunk) to rank \(rank)", chunk: chunk, rank: rank) }
         timeline?.sent(chunk, to: rank, task: job.taskName, bytes: writer.count - headerBytes)
         if rank == 0 {
             localChunks.append((chunk, buffer))
@@ -320,7 +320,7 @@ final class Master {
             let (chunk, decisions) = scheduler.returned(chunk: chunkID, on: rank)
             if let chunk {
                 jobs[chunk.submission]?.dispatchedItems -= chunk.count
-                if options.tracesScheduling { Diagnostics.error("trace: rank \(rank) gave back \(chunk) unstarted") }
+                if options.tracesScheduling { PoolLog.decision(.debug, "trace: rank \(rank) gave back \(chunk) unstarted", chunk: chunk, rank: rank) }
             }
             try apply(decisions)
         case .goodbye:
@@ -406,11 +406,11 @@ final class Master {
         timeline?.event(timedOut ? "timeout" : "failure", chunk: sent.id, rank: rank)
         if timedOut {
             stuck[rank] = "task \(job.taskName) item \(job.policy.inputIndex(index)), over its timeout"
-            if options.tracesScheduling { Diagnostics.error("trace: item \(index) of \(sent) timed out on rank \(rank)") }
+            if options.tracesScheduling { PoolLog.decision(.debug, "trace: item \(index) of \(sent) timed out on rank \(rank)", chunk: sent, rank: rank) }
         }
         let retry = job.retries(error, at: index)
         if retry { timeline?.event("retry", chunk: sent.id, rank: rank) }
-        if retry && options.tracesScheduling { Diagnostics.error("trace: retry \(sent) (item \(index) failed on rank \(rank))") }
+        if retry && options.tracesScheduling { PoolLog.decision(.debug, "trace: retry \(sent) (item \(index) failed on rank \(rank))", chunk: sent, rank: rank) }
         let decisions: [Scheduler.Decision]
         if retry {
             decisions = scheduler.requeue(chunk: sent.id, on: rank, failedOffset: nil, stuck: timedOut).decisions
@@ -429,7 +429,7 @@ final class Master {
     /// A stuck worker's overrunning task returned (its result is discarded): it takes work again.
     private func rejoin(_ rank: Int) throws(MPIError) {
         stuck[rank] = nil
-        if options.tracesScheduling { Diagnostics.error("trace: rank \(rank) rejoined") }
+        if options.tracesScheduling { PoolLog.decision(.debug, "trace: rank \(rank) rejoined", rank: rank) }
         try apply(scheduler.rejoined(rank))
     }
 
@@ -439,7 +439,7 @@ final class Master {
         stats[rank]?.chunks += 1
         stats[rank]?.tasks += chunk.count
         stats[rank]?.busySeconds += Double(nanos) / 1e9
-        if options.tracesScheduling { Diagnostics.error("trace: done \(chunk) from rank \(rank)") }
+        if options.tracesScheduling { PoolLog.decision(.trace, "trace: done \(chunk) from rank \(rank)", chunk: chunk, rank: rank) }
         let job = jobs[chunk.submission]
         job?.addProgress(chunk.count)
         return job
@@ -561,11 +561,11 @@ final class Master {
             } else {
                 what = "a task"
             }
-            Diagnostics.error("MPIPool: rank \(rank) (\(stats[rank]?.host ?? "?")) did not stop within \(grace) of the pool's end: "
+            PoolLog.error("MPIPool: rank \(rank) (\(stats[rank]?.host ?? "?")) did not stop within \(grace) of the pool's end: "
                               + "it is still running \(what)")
         }
-        if let error = core.bodyError { Diagnostics.error("MPIPool: the pool's body threw: \(error)") }
-        Diagnostics.error("MPIPool: ending the job (a rank inside a task cannot be stopped alone)")
+        if let error = core.bodyError { PoolLog.error("MPIPool: the pool's body threw: \(error)") }
+        PoolLog.critical("MPIPool: ending the job (a rank inside a task cannot be stopped alone)")
         // Exit rather than MPI_Abort: Open MPI 4.1's mpirun, aborted while a rank is busy, was
         // measured to hang or crash in PMIx_server_finalize; a rank that exits non-zero makes it
         // end every other rank at once (as when a worker dies).
@@ -576,7 +576,7 @@ final class Master {
     static let stuckExitStatus: Int32 = 75
 
     private func fatal(_ message: String) -> Never {
-        Diagnostics.error("MPIPool: fatal: \(message); aborting the job")
+        PoolLog.critical("MPIPool: fatal: \(message); aborting the job")
         transport.comm.abort(code: 70)
     }
 }

@@ -49,40 +49,63 @@ public final class Pool: Sendable {
     /// With a `journal`, finished results are recorded in it, and results it already holds for
     /// this map (identified by `key`, default its place among the run's journaled maps) are
     /// returned without running their items again: see ``Journal``.
+    ///
+    /// `progress` shows the map's progress on stderr (nil: ``PoolOptions/progress``, off by
+    /// default): the display reads ``AsyncResult/progress`` on its own timer and prints its final
+    /// line when the map ends (at the latest when `get()`, `wait()` or `value` returns).
+    ///
+    /// ```swift
+    /// let pending = try pool.mapAsync(simulate, over: parameters, chunkSize: .auto, progress: .lines)
+    /// // Work is in progress... 23/78 items, 1204 items/s, 3 s elapsed, ETA 9 s
+    /// let results = try pending.get()
+    /// ```
     public func mapAsync<A, R>(
         _ task: PoolTask<A, R>, over items: some Sequence<A>, chunkSize: ChunkSize = 1,
         timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil,
+        progress: ProgressStyle? = nil,
         callback: (@Sendable ([R]) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
     ) throws -> AsyncResult<[R]> {
         let policy = try policy(chunkSize, timeout, retries)
+        let inputs = Array(items)
+        let display = progressDisplay(progress, total: inputs.count)
         if let journal {
-            return try journaledMap(task, Array(items), policy: policy, journal: journal, key: key,
+            return try journaledMap(task, inputs, policy: policy, journal: journal, key: key, display: display,
                                     callback: callback, errorCallback: errorCallback)
         }
-        return try submit(task, Array(items), policy: policy, transform: { $0 }, callback: callback, errorCallback: errorCallback)
+        return try submit(task, inputs, policy: policy, display: display, transform: { $0 }, callback: callback, errorCallback: errorCallback)
     }
 
     /// Applies `task` to every item and waits for all results, in input order (Python's `map`).
     /// If items fail, throws the `TaskError` of the lowest failing index once every chunk has finished.
+    /// `progress` shows its progress on stderr, as for ``mapAsync(_:over:chunkSize:timeout:retries:journal:key:progress:callback:errorCallback:)``.
+    ///
+    /// ```swift
+    /// let squares = try pool.map(square, over: 1...100_000, chunkSize: .auto, progress: .auto)
+    /// ```
     public func map<A, R>(_ task: PoolTask<A, R>, over items: some Sequence<A>, chunkSize: ChunkSize = 1,
-                          timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil) throws -> [R] {
-        try mapAsync(task, over: items, chunkSize: chunkSize, timeout: timeout, retries: retries, journal: journal, key: key).get()
+                          timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil,
+                          progress: ProgressStyle? = nil) throws -> [R] {
+        try mapAsync(task, over: items, chunkSize: chunkSize, timeout: timeout, retries: retries, journal: journal, key: key,
+                     progress: progress).get()
     }
 
     /// `mapAsync` for a task of several arguments, over tuples (Python's `starmap_async`).
     public func starmapAsync<A, R>(
         _ task: PoolTask<A, R>, over tuples: some Sequence<A>, chunkSize: ChunkSize = 1,
         timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil,
+        progress: ProgressStyle? = nil,
         callback: (@Sendable ([R]) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
     ) throws -> AsyncResult<[R]> {
         try mapAsync(task, over: tuples, chunkSize: chunkSize, timeout: timeout, retries: retries, journal: journal, key: key,
-                     callback: callback, errorCallback: errorCallback)
+                     progress: progress, callback: callback, errorCallback: errorCallback)
     }
 
     /// `map` for a task of several arguments, over tuples (Python's `starmap`).
     public func starmap<A, R>(_ task: PoolTask<A, R>, over tuples: some Sequence<A>, chunkSize: ChunkSize = 1,
-                              timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil) throws -> [R] {
-        try mapAsync(task, over: tuples, chunkSize: chunkSize, timeout: timeout, retries: retries, journal: journal, key: key).get()
+                              timeout: Duration? = nil, retries: Retries? = nil, journal: Journal? = nil, key: String? = nil,
+                              progress: ProgressStyle? = nil) throws -> [R] {
+        try mapAsync(task, over: tuples, chunkSize: chunkSize, timeout: timeout, retries: retries, journal: journal, key: key,
+                     progress: progress).get()
     }
 
     // MARK: apply
@@ -146,17 +169,36 @@ public final class Pool: Sendable {
                             retries: retries, indexOffset: indexOffset)
     }
 
+    /// The progress display of a map of `total` items (nil: unknown), or nil when it shows none:
+    /// `style` (nil: the pool's default) is off, or the map is empty.
+    func progressDisplay(_ style: ProgressStyle?, total: Int?) -> ProgressReporter? {
+        let style = style ?? core.defaultProgress
+        guard style != .off, total != 0 else { return nil }
+        return ProgressReporter(total: total, style: style)
+    }
+
+    /// Submits one job. A `display` follows its result: `displayOffset` items (taken from a
+    /// journal) count as done, the rest are read from the result's progress on the display's timer.
     func submit<A, R, T>(
-        _ task: PoolTask<A, R>, _ inputs: [A], policy: SubmitPolicy, afterClose: Bool = false, transform: @escaping @Sendable ([R]) -> T,
+        _ task: PoolTask<A, R>, _ inputs: [A], policy: SubmitPolicy, afterClose: Bool = false,
+        display: ProgressReporter? = nil, displayOffset: Int = 0, transform: @escaping @Sendable ([R]) -> T,
         callback: (@Sendable (T) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?
     ) throws(PoolError) -> AsyncResult<T> {
         var made: AsyncResult<T>?
         try core.submit(afterClose: afterClose) { id in
-            let result = AsyncResult<T>(core: core, total: inputs.count, jobID: id, hasCallback: callback != nil || errorCallback != nil)
+            let result = AsyncResult<T>(core: core, total: inputs.count, jobID: id, hasCallback: callback != nil || errorCallback != nil,
+                                        display: display)
             made = result
             return Job(id: id, task: task, inputs: inputs, policy: policy, result: result,
                        transform: transform, callback: callback, errorCallback: errorCallback)
         }
-        return made!
+        let result = made!
+        if let display {
+            display.track { [weak result] in displayOffset + (result?.progress.done ?? 0) }
+            display.start()
+            // Observers run on the MPI thread, which must not write: the final line is written on another.
+            result.observe { display.finishSoon() }
+        }
+        return result
     }
 }

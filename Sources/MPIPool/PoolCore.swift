@@ -41,6 +41,8 @@ final class PoolCore: @unchecked Sendable {
     /// `PoolOptions.taskTimeout` and `.retries`: for submissions that give none.
     let defaultTimeout: Duration?
     let defaultRetries: Retries
+    /// `PoolOptions.progress`: for maps that give no `progress:`.
+    let defaultProgress: ProgressStyle
     /// The task registry's fingerprint (journals record it).
     let fingerprint: UInt64
 
@@ -65,8 +67,10 @@ final class PoolCore: @unchecked Sendable {
     /// Per-worker figures when the master stopped.
     @exclusivity(unchecked) private var finalStats: [WorkerStats] = []
 
-    init(workerCount: Int, defaultTimeout: Duration? = nil, defaultRetries: Retries = .none, fingerprint: UInt64 = 0) {
+    init(workerCount: Int, defaultTimeout: Duration? = nil, defaultRetries: Retries = .none,
+         defaultProgress: ProgressStyle = .off, fingerprint: UInt64 = 0) {
         self.fingerprint = fingerprint
+        self.defaultProgress = defaultProgress
         self.workerCount = workerCount
         self.defaultTimeout = defaultTimeout
         self.defaultRetries = defaultRetries

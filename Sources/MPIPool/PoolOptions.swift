@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,8 +16,10 @@ public struct PoolOptions: Sendable {
     public var maxWorkers: Int?
     /// Whether rank 0 runs chunks itself while it waits (off by default: rank 0 only schedules).
     public var masterRunsTasks: Bool
-    /// Whether every scheduling decision is printed on stderr (`trace: send chunk …`).
-    /// The environment variable `MPIPOOL_TRACE=1` turns it on too.
+    /// Whether every scheduling decision is logged (`trace: send chunk …`): with the default
+    /// logger, printed on stderr. The environment variable `MPIPOOL_TRACE=1` turns it on too.
+    /// With a custom ``logger`` it lowers that logger's level to `.trace`; a custom logger whose
+    /// level is `.trace` or `.debug` gets the decisions without it.
     public var tracesScheduling: Bool
     /// How long a waiting rank keeps polling after the last message before it
     /// starts to sleep (default 50 µs). Longer is hotter and burns more CPU while idle.
@@ -59,14 +62,36 @@ public struct PoolOptions: Sendable {
     /// PoolOptions(onTaskAbandoned: { ChildProcess.stopRunning() })
     /// ```
     public var onTaskAbandoned: (@Sendable () -> Void)?
+    /// How every map of the pool shows its progress on rank 0's standard error, unless it says
+    /// otherwise with its own `progress:` (default ``ProgressStyle/off``: nothing).
+    public var progress: ProgressStyle
+    /// Where the library's diagnostics go, on every rank (nil, the default: each message as a
+    /// plain line on standard error, as `trace: send chunk 3 (submission 1 items 5..<10) to rank 1`
+    /// or `MPIPool: no worker ranks …`).
+    ///
+    /// Scheduling decisions are logged at `.trace` (a chunk sent or done) and `.debug` (a chunk
+    /// given back, an item timed out or retried, a rank rejoining) with the metadata `chunk`,
+    /// `submission`, `items` and `rank`; warnings (no worker ranks, a signal) at `.warning`, how to
+    /// resume at `.notice`, failures at `.error`, the end of a stuck job at `.critical`. The
+    /// messages are the text the default prints.
+    ///
+    /// ```swift
+    /// var logger = Logger(label: "sweep")
+    /// logger.logLevel = .debug          // retries, timeouts, chunks given back
+    /// try Pool.run(tasks, options: PoolOptions(logger: logger)) { pool in … }
+    /// ```
+    public var logger: Logger?
 
     /// Options for `Pool.run`; every parameter has the default described on its property.
     public init(maxWorkers: Int? = nil, masterRunsTasks: Bool = false, tracesScheduling: Bool = false,
                 spin: Duration = .microseconds(50), taskTimeout: Duration? = nil, retries: Retries = .none,
                 shutdownGrace: Duration = .seconds(2), timeline: URL? = nil, resumeAdvice: String? = nil,
-                onTaskAbandoned: (@Sendable () -> Void)? = nil, initializer: (@Sendable () throws -> Void)? = nil) {
+                onTaskAbandoned: (@Sendable () -> Void)? = nil, progress: ProgressStyle = .off,
+                logger: Logger? = nil, initializer: (@Sendable () throws -> Void)? = nil) {
         self.timeline = timeline
         self.onTaskAbandoned = onTaskAbandoned
+        self.progress = progress
+        self.logger = logger
         self.taskTimeout = taskTimeout
         self.resumeAdvice = resumeAdvice
         self.retries = retries

@@ -101,6 +101,8 @@ extension Pool {
         StandardStreams.lineBuffer()
         SignalWatch.install()
         setDefaultEnvironment()
+        // Every rank logs through the options' logger from here on (tracing resolved with it).
+        let options = PoolLog.install(options)
         let launch = Launch()
         startThread(name: "mpipool-mpi") { runRank(launch, tasks: tasks, options: options) }
         return launch

@@ -40,10 +40,10 @@ func runRank(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions) {
             }
             try release(Array(1..<size).filter { !workers.contains($0) }, world: world)
             if workers.isEmpty {
-                Diagnostics.error("MPIPool: no worker ranks (run without mpirun, or with -n 1): rank 0 runs every task itself")
+                PoolLog.warning("MPIPool: no worker ranks (run without mpirun, or with -n 1): rank 0 runs every task itself")
             }
             let core = PoolCore(workerCount: workers.count + (local ? 1 : 0), defaultTimeout: options.taskTimeout,
-                                defaultRetries: options.retries, fingerprint: tasks.fingerprint)
+                                defaultRetries: options.retries, defaultProgress: options.progress, fingerprint: tasks.fingerprint)
             let master = Master(comm: world, core: core, registry: tasks, options: options,
                                 workers: workers, local: local, hellos: hellos, host: host)
             launch.set(.master(Pool(core: core)))
@@ -79,11 +79,11 @@ func runRank(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions) {
         try mpi.finalize()
         launch.end(nil)
     } catch let error as MPIError {
-        Diagnostics.error("MPIPool: rank \(rank): \(error)")
+        PoolLog.error("MPIPool: rank \(rank): \(error)")
         launch.end(PoolError.mpi(error.description))
         mpi.abort(code: 70)
     } catch {
-        Diagnostics.error("MPIPool: rank \(rank): \(error)")
+        PoolLog.error("MPIPool: rank \(rank): \(error)")
         launch.end(error)
         mpi.abort(code: 70)
     }

@@ -158,7 +158,7 @@ final class Worker: @unchecked Sendable {
                 try goodbye()
                 return
             default:
-                Diagnostics.error("MPIPool: rank \(transport.comm.rank) ignored an unexpected frame from the master: \(frame)")
+                PoolLog.warning("MPIPool: rank \(transport.comm.rank) ignored an unexpected frame from the master: \(frame)")
             }
             recycleReceiveBuffer(buffer)
             if stopRequested && stash.isEmpty {
@@ -170,7 +170,7 @@ final class Worker: @unchecked Sendable {
 
     private func decode(_ buffer: MessageBuffer) -> Frame {
         do { return try FrameDecoder.decode(buffer.bytes) } catch {
-            Diagnostics.error("MPIPool: fatal: rank \(transport.comm.rank) received a \(error) from the master; aborting the job")
+            PoolLog.critical("MPIPool: fatal: rank \(transport.comm.rank) received a \(error) from the master; aborting the job")
             transport.comm.abort(code: 70)
         }
     }
@@ -208,7 +208,7 @@ final class Worker: @unchecked Sendable {
                 stash.append(buffer)
             }
         } catch {
-            Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
+            PoolLog.error("MPIPool: rank \(transport.comm.rank): \(error)")
         }
         return false
     }
@@ -289,7 +289,7 @@ final class Worker: @unchecked Sendable {
             }
             stash = kept
         } catch {
-            Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
+            PoolLog.error("MPIPool: rank \(transport.comm.rank): \(error)")
         }
     }
 
@@ -310,7 +310,7 @@ final class Worker: @unchecked Sendable {
                 stash.append(buffer)
             }
         } catch {
-            Diagnostics.error("MPIPool: rank \(transport.comm.rank): \(error)")
+            PoolLog.error("MPIPool: rank \(transport.comm.rank): \(error)")
         }
     }
 

@@ -24,6 +24,9 @@ struct AsyncMap: ParsableCommand {
     @Flag(help: "Print the per-worker table after the totals.")
     var stats = false
 
+    @Option(help: ProgressOption.help)
+    var progress: ProgressOption = .none
+
     static func main() { mainForMPI() }
 
     /// Limits (see `FlagLimits`): --chunksize 1…10⁷, --sleep 0…10⁶ s (finite).
@@ -47,7 +50,7 @@ struct AsyncMap: ParsableCommand {
         }
         let chunkSize = ChunkSize.fixed(chunksize)
         let showStats = stats
-        try Pool.run(tasks, options: PoolOptions(tracesScheduling: trace)) { pool in
+        try Pool.run(tasks, options: PoolOptions(tracesScheduling: trace, progress: progress.style)) { pool in
             let a = Array(1...10)
             let b = Array(11...20)
             let sumFuture = try pool.starmapAsync(add, over: zip(a, b), chunkSize: chunkSize)

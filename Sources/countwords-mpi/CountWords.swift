@@ -22,11 +22,6 @@ struct CountWords: ParsableCommand {
         """
     )
 
-    /// How the live status is shown.
-    enum Progress: String, ExpressibleByArgument, CaseIterable {
-        case auto, bar, lines, none
-    }
-
     @Argument(help: "Files and folders to count (folders are walked recursively). Default: data/shakespeare.")
     var paths: [String] = []
 
@@ -36,8 +31,8 @@ struct CountWords: ParsableCommand {
     @Option(help: "How many of the most frequent words to print.")
     var top = 20
 
-    @Option(help: "Live status on stderr: auto (a bar on a terminal, else lines), bar, lines, none.")
-    var progress: Progress = .auto
+    @Option(help: "Live status on stderr (files, words, words/s, elapsed, ETA): auto (a bar on a terminal, else lines), bar, lines, none.")
+    var progress: ProgressOption = .auto
 
     @Flag(help: "No live status (same as --progress none).")
     var noProgress = false
@@ -71,16 +66,8 @@ struct CountWords: ParsableCommand {
         if let status, status != 0 { throw ExitCode(status) }
     }
 
-    /// The status style: as asked, or on `auto` a bar when the user sees a terminal.
-    var style: ProgressReporter.Style {
-        if noProgress { return .silent }
-        switch progress {
-        case .none: return .silent
-        case .bar: return .bar
-        case .lines: return .lines
-        case .auto: return ProgressReporter.automaticStyle
-        }
-    }
+    /// The status style: as asked (`auto`: a bar when the user sees a terminal), off with `--no-progress`.
+    var style: ProgressStyle { noProgress ? .off : progress.style }
 
     /// Counts on rank 0; returns the exit status.
     func count(_ pool: Pool, _ countFile: PoolTask<String, FileCount>, _ countStamped: PoolTask<(String, Int, Int), FileCount>) throws -> Int32 {

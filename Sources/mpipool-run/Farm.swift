@@ -33,7 +33,7 @@ final class Farm {
         announce(total: total, table: table, workers: pool.workerCount)
 
         let pending = PendingTasks(reader: try openTasks(), table: table, rerunFailed: plan.resume == .failed)
-        let progress = ProgressReporter(total: total, unit: "tasks", style: plan.progress, showsRate: true)
+        let progress = ProgressReporter(total: total, unit: "tasks", style: plan.progress, showsFailures: true)
         self.progress = progress
         progress.start()
         let results = try pool.imapUnordered(task, over: pending, chunkSize: .fixed(plan.chunkSize))

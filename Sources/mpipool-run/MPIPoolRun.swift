@@ -133,11 +133,11 @@ struct MPIPoolRun: ParsableCommand {
 
     /// What rank 0 needs of the flags (validated: the template parses).
     func makePlan() throws -> FarmPlan {
-        let style: ProgressReporter.Style = switch progress {
-        case .none: .silent
+        let style: ProgressStyle = switch progress {
+        case .none: .off
         case .bar: .bar
         case .lines: .lines
-        case .auto: ProgressReporter.automaticStyle
+        case .auto: ProgressStyle.automatic
         }
         var form = TaskForm.commands
         if let command {
@@ -172,7 +172,7 @@ struct FarmPlan: Sendable {
     var outputDirectory: String?
     var dryRun: Bool
     var chunkSize: Int
-    var progress: ProgressReporter.Style
+    var progress: ProgressStyle
     /// `--timeout` as given, for messages.
     var timeoutText: String
 }

@@ -72,6 +72,8 @@ enum Scenarios {
         "large": large,
         "mismatch": mismatch,
         "worker-dies": workerDies,
+        "logger": logged,
+        "progress": progressShown,
     ]
 }
 

@@ -57,6 +57,9 @@ struct SleepJobs: ParsableCommand {
     @Option(help: "Record finished jobs in this journal; a re-run with it runs only the jobs not recorded (map and map-async).")
     var journal: String?
 
+    @Option(help: "Progress of the jobs on stderr (map and map-async): auto (a bar on a terminal, else lines), bar, lines, none.")
+    var progress: ProgressOption = .none
+
     static func main() { mainForMPI() }
 
     /// The smallest `--scale`: a nanosecond per second, and at most 13 decimals in the output.
@@ -73,6 +76,9 @@ struct SleepJobs: ParsableCommand {
         try FlagLimits.check(chunksize, "--chunksize", in: 1...FlagLimits.items)
         if journal != nil && !(mode == .map || mode == .mapAsync) {
             throw ValidationError("--journal applies to --mode map and map-async only")
+        }
+        if progress != .none && !(mode == .map || mode == .mapAsync) {
+            throw ValidationError("--progress applies to --mode map and map-async only (\(mode.rawValue) submits one job at a time)")
         }
         if chunksize != 1 && !(mode == .map || mode == .mapAsync) {
             throw ValidationError("--chunksize applies to --mode map and map-async only (\(mode.rawValue) submits one job at a time)")
@@ -103,7 +109,7 @@ struct SleepJobs: ParsableCommand {
             return record.ended()
         }
         let options = self
-        try Pool.run(tasks, options: PoolOptions(tracesScheduling: trace)) { pool in
+        try Pool.run(tasks, options: PoolOptions(tracesScheduling: trace, progress: progress.style)) { pool in
             // Only the master needs the durations: the workers get theirs with the jobs.
             let durations = sleepDurations(count: options.jobs, seed: options.seed, maxSeconds: longest).map { $0 * options.scale }
             try options.runJobs(pool, sleep, durations: durations, longest: longest, decimals: decimals)

@@ -41,7 +41,7 @@ struct AmdahlCommand: ParsableCommand {
         var tasks = TaskRegistry()
         let sum = registerSum(&tasks)
         let command = self
-        try Pool.run(tasks, options: PoolOptions(tracesScheduling: workload.trace)) { pool in try command.sweep(pool, sum) }
+        try Pool.run(tasks, options: workload.options) { pool in try command.sweep(pool, sum) }
     }
 
     struct Measurement { var workers: Int; var seconds: Double }

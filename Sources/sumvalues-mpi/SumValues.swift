@@ -34,6 +34,12 @@ struct Workload: ParsableArguments {
     @Flag(help: "Print every scheduling decision on stderr.")
     var trace = false
 
+    @Option(help: "Progress of the maps on stderr (--mode map and amdahl): auto (a bar on a terminal, else lines), bar, lines, none.")
+    var progress: ProgressOption = .none
+
+    /// The pool's options: tracing and progress as the flags say.
+    var options: PoolOptions { PoolOptions(tracesScheduling: trace, progress: progress.style) }
+
     /// x(x+1)/2 must fit in 64 bits.
     static let largestX = 3_037_000_499
 
@@ -120,6 +126,9 @@ struct Modes: ParsableCommand {
     func validate() throws {
         try FlagLimits.checkSeconds(pause, "--pause")
         if journal != nil && mode != .map { throw ValidationError("--journal applies to --mode map only") }
+        if workload.progress != .none && mode != .map {
+            throw ValidationError("--progress applies to --mode map only (\(mode.rawValue) submits one value at a time)")
+        }
         if workload.chunksize != 1 && mode != .map {
             throw ValidationError("--chunksize applies to --mode map only (\(mode.rawValue) submits one value at a time)")
         }
@@ -129,7 +138,7 @@ struct Modes: ParsableCommand {
         var tasks = TaskRegistry()
         let sum = registerSum(&tasks)
         let command = self
-        try Pool.run(tasks, options: PoolOptions(tracesScheduling: workload.trace)) { pool in
+        try Pool.run(tasks, options: workload.options) { pool in
             let log = try TimerLog(path: command.log)
             try command.run(pool, sum, log: log)
         }

@@ -152,6 +152,7 @@ import Testing
         (["--sleep", "1000001"], "--sleep"),
         (["--chunksize", "100000000"], "--chunksize"),
         (["--bogus"], "--bogus"),
+        (["--progress", "sometimes"], "--progress"),
     ]
 
     @Test(arguments: badFlags)

@@ -99,7 +99,8 @@ import Testing
         #expect(abs(total - durations.reduce(0, +)) < 1e-6)
     }
 
-    @Test(arguments: [["--jobs", "0"], ["--scale", "0"], ["--mode", "apply", "--chunksize", "2"], ["--other-work", "1"], ["--mode", "nope"]])
+    @Test(arguments: [["--jobs", "0"], ["--scale", "0"], ["--mode", "apply", "--chunksize", "2"], ["--other-work", "1"], ["--mode", "nope"],
+                      ["--mode", "apply", "--progress", "lines"], ["--progress", "sometimes"]])
     func badFlagsExitWith64OnEveryRankPrintedOnce(arguments: [String]) throws {
         let outcome = try Launcher.mpirun(3, "sleepjobs-mpi", arguments, timeout: 30)
         #expect(outcome.status == 64, "\(outcome)")

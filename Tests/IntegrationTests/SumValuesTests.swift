@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test(arguments: [["--count", "0"], ["--mode", "callback", "--chunksize", "2"], ["amdahl", "--max-workers", "0"],
-                      ["--start", "4000000000"], ["--pause", "-1"]])
+                      ["--start", "4000000000"], ["--pause", "-1"], ["--mode", "callback", "--progress", "lines"], ["--progress", "often"]])
     func badFlagsExitWith64(arguments: [String]) throws {
         let outcome = try Launcher.mpirun(3, "sumvalues-mpi", arguments, timeout: 30)
         #expect(outcome.status == 64, "\(outcome)")
