@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "sumvalues-mpi", targets: ["sumvalues-mpi"]),
         .executable(name: "countwords-mpi", targets: ["countwords-mpi"]),
         .executable(name: "pool-bench", targets: ["pool-bench"]),
+        .executable(name: "pool-timeline", targets: ["pool-timeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +36,8 @@ let package = Package(
         .target(name: "MPIPool", dependencies: ["MPI"]),
         // CPU and I/O workloads the programs and the benchmark share.
         .target(name: "Workloads", dependencies: ["CBarrier"]),
+        // Reads a pool's Chrome trace (PoolOptions(timeline:)): per-worker table, bounds, SVG Gantt chart. No MPI.
+        .target(name: "PoolTimeline", dependencies: ["Workloads"]),
         // Shared by the programs: rank-aware flag errors (exit 64 on every rank, printed once).
         .target(name: "PoolCLI", dependencies: ["MPIPool", argumentParser]),
 
@@ -43,16 +46,18 @@ let package = Package(
         .executableTarget(name: "sumvalues-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
         .executableTarget(name: "countwords-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
         .executableTarget(name: "pool-bench", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
+        .executableTarget(name: "pool-timeline", dependencies: ["PoolTimeline", argumentParser]),
         // Test-only: registers test tasks (square, sleep, throw, unencodable, …). Not a product.
         .executableTarget(name: "pool-testkit", dependencies: ["MPIPool", "PoolCLI", argumentParser]),
 
         .testTarget(name: "MPITests", dependencies: ["MPI"]),
         .testTarget(name: "MPIPoolTests", dependencies: ["MPIPool"]),
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads"]),
+        .testTarget(name: "PoolTimelineTests", dependencies: ["PoolTimeline"]),
         // Launch the real mpirun against the built executables.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["asyncmap-mpi", "sleepjobs-mpi", "sumvalues-mpi", "countwords-mpi", "pool-bench", "pool-testkit"]
+            dependencies: ["asyncmap-mpi", "sleepjobs-mpi", "sumvalues-mpi", "countwords-mpi", "pool-bench", "pool-testkit", "pool-timeline"]
         ),
     ],
     swiftLanguageModes: [.v6]
