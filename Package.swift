@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "countwords-mpi", targets: ["countwords-mpi"]),
         .executable(name: "pool-bench", targets: ["pool-bench"]),
         .executable(name: "mpipool-run", targets: ["mpipool-run"]),
+        .executable(name: "pool-timeline", targets: ["pool-timeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,8 @@ let package = Package(
         .target(name: "MPIPool", dependencies: ["MPI", logging]),
         // CPU and I/O workloads the programs and the benchmark share.
         .target(name: "Workloads", dependencies: ["CBarrier"]),
+        // Reads a pool's Chrome trace (PoolOptions(timeline:)): per-worker table, bounds, SVG Gantt chart. No MPI.
+        .target(name: "PoolTimeline", dependencies: ["Workloads"]),
         // Shared by the programs: rank-aware flag errors (exit 64 on every rank, printed once).
         .target(name: "PoolCLI", dependencies: ["MPIPool", argumentParser]),
         // pidfd_open and posix_spawn's closefrom for the task farm (Swift cannot call them directly).
@@ -52,6 +55,7 @@ let package = Package(
         .executableTarget(name: "countwords-mpi", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
         .executableTarget(name: "pool-bench", dependencies: ["MPIPool", "PoolCLI", "Workloads", argumentParser]),
         .executableTarget(name: "mpipool-run", dependencies: ["MPIPool", "PoolCLI", "TaskFarm", argumentParser]),
+        .executableTarget(name: "pool-timeline", dependencies: ["PoolTimeline", argumentParser]),
         // Test-only: registers test tasks (square, sleep, throw, unencodable, …). Not a product.
         .executableTarget(name: "pool-testkit", dependencies: ["MPIPool", "PoolCLI", argumentParser, logging]),
 
@@ -59,10 +63,11 @@ let package = Package(
         .testTarget(name: "MPIPoolTests", dependencies: ["MPIPool", logging]),
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads"]),
         .testTarget(name: "TaskFarmTests", dependencies: ["TaskFarm"]),
+        .testTarget(name: "PoolTimelineTests", dependencies: ["PoolTimeline"]),
         // Launch the real mpirun against the built executables.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["asyncmap-mpi", "sleepjobs-mpi", "sumvalues-mpi", "countwords-mpi", "pool-bench", "pool-testkit", "mpipool-run"]
+            dependencies: ["asyncmap-mpi", "sleepjobs-mpi", "sumvalues-mpi", "countwords-mpi", "pool-bench", "pool-testkit", "mpipool-run", "pool-timeline"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -115,10 +115,7 @@ public struct SVGPlot: Sendable {
     private func f(_ x: Double) -> String { String(format: "%.1f", x) }
     private func label(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.2f", x) }
 
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    private func escape(_ text: String) -> String { xmlEscaped(text) }
 
     /// The smallest of 1, 2, 5 × 10ᵏ (or an integer for small ranges) at or above `x`.
     private func niceCeiling(_ x: Double) -> Double {
@@ -136,4 +133,30 @@ public struct SVGPlot: Sendable {
         let usable = max(step, maximum <= 10 ? 1 : step)
         return stride(from: 0, through: maximum + usable / 1e6, by: usable).map { $0 }
     }
+}
+
+/// `text` made safe inside XML character data and quoted attributes: `&`, `<`, `>`, `"`, `'`
+/// become entities, and the characters XML 1.0 forbids even as references (controls other
+/// than tab, newline and return; U+FFFE, U+FFFF) become U+FFFD.
+///
+/// ```swift
+/// xmlEscaped("a<b & \"c\"")   // a&lt;b &amp; &quot;c&quot;
+/// ```
+public func xmlEscaped(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&apos;"
+        case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+        case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
+            out += "\u{FFFD}"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }

@@ -24,6 +24,11 @@ import Workloads
         #expect(collector.text.contains("speed-up <test> & more"))
         #expect(collector.text.contains("2 cores"))
     }
+
+    @Test func xmlEscapingCoversMarkupQuotesAndForbiddenControls() {
+        #expect(xmlEscaped(#"<a href="x">Tom & Jerry's</a>"#) == "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;")
+        #expect(xmlEscaped("tab\tline\nnul\u{0}bell\u{7}\u{FFFE}é") == "tab\tline\nnul\u{FFFD}bell\u{FFFD}\u{FFFD}é")
+    }
 }
 
 /// Collects `class` attributes and text of an SVG document.
