@@ -48,8 +48,9 @@ struct SleepJobs: ParsableCommand {
     @Option(help: "Seconds of other work the master does in callback mode before join (default 25, as in the seed; scaled; 0…1000000).")
     var otherWork: Double?
 
-    @Flag(help: "Print each job's start and end, in seconds since the master started.")
-    var timeline = false
+    @Option(help: ArgumentHelp("Write the pool's timeline (a Chrome trace) to this file, and print each job's start and end, in seconds since the master started.",
+                               discussion: "Draw it with `pool-timeline PATH --svg chart.svg`, or open it in Perfetto."))
+    var timeline: String?
 
     @Flag(help: "Print every scheduling decision on stderr.")
     var trace = false
@@ -109,7 +110,8 @@ struct SleepJobs: ParsableCommand {
             return record.ended()
         }
         let options = self
-        try Pool.run(tasks, options: PoolOptions(tracesScheduling: trace, progress: progress.style)) { pool in
+        let trace = PoolOptions(tracesScheduling: trace, timeline: timeline.map { URL(fileURLWithPath: $0) }, progress: progress.style)
+        try Pool.run(tasks, options: trace) { pool in
             // Only the master needs the durations: the workers get theirs with the jobs.
             let durations = sleepDurations(count: options.jobs, seed: options.seed, maxSeconds: longest).map { $0 * options.scale }
             try options.runJobs(pool, sleep, durations: durations, longest: longest, decimals: decimals)
@@ -154,7 +156,7 @@ struct SleepJobs: ParsableCommand {
         finished = true
         let wall = clock.elapsed
         let table = ProcessTable(records: records, workers: pool.workerStats())
-        if timeline {
+        if timeline != nil {
             for r in records.sorted(by: { $0.job < $1.job }) {
                 Console.out("job \(pad(r.job, 2)) rank \(r.rank) pid \(r.pid) start \(fixed(r.started - t0, decimals: 6)) end \(fixed(r.finished - t0, decimals: 6))")
             }

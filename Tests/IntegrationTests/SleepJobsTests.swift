@@ -82,8 +82,13 @@ import Testing
     }
 
     @Test func applyRunsTheJobsOneAfterAnother() throws {
-        let outcome = try Launcher.mpirun(4, "sleepjobs-mpi", ["--mode", "apply", "--jobs", "6", "--scale", "0.002", "--timeline"])
+        let trace = Programs.temporaryPath("sleepjobs-timeline.json")
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        let outcome = try Launcher.mpirun(4, "sleepjobs-mpi", ["--mode", "apply", "--jobs", "6", "--scale", "0.002", "--timeline", trace])
         #expect(outcome.status == 0, "\(outcome)")
+        // The pool's trace, and pool-timeline reads it: 6 jobs, one after another.
+        let summary = try Launcher.direct("pool-timeline", [trace, "--chunks"], timeout: 30)
+        #expect(summary.status == 0 && summary.lines.filter { $0.hasPrefix("chunk ") }.count == 6, "\(summary)")
         let spans = try Programs.matches(outcome.lines, #"^job\s+(\d+) rank \d+ pid \d+ start (-?[0-9.]+) end (-?[0-9.]+)$"#)
             .map { (job: Int($0[0])!, start: Double($0[1])!, end: Double($0[2])!) }
         #expect(spans.map(\.job) == Array(0..<6))
