@@ -329,7 +329,7 @@ extension Pool {
     }
 
     /// Lazily maps `task` over `items`, yielding results as they complete (Python's `imap_unordered`).
-    /// A `journal` works as for ``imap(_:over:chunkSize:window:timeout:retries:journal:key:)``;
+    /// A `journal` works as for ``imap(_:over:chunkSize:window:timeout:retries:journal:key:)-1m5c3``;
     /// recorded results come first.
     public func imapUnordered<S: Sequence, R>(
         _ task: PoolTask<S.Element, R>, over items: S, chunkSize: ChunkSize = 1, window: Int? = nil,
