@@ -158,8 +158,9 @@ public final class Communicator {
         request.active = true
     }
 
-    /// Ends every process of the job (`MPI_Abort`).
+    /// Ends every process of the job (`MPI_Abort`), after ``MPIImplementation/pauseBeforeAbort``.
     public func abort(code: Int32) -> Never {
+        MPIImplementation.current.waitForOutputBeforeAbort()
         MPI_Abort(handle, code)
         fatalError("MPI_Abort returned")
     }

@@ -108,6 +108,29 @@ public struct MPIImplementation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    // MARK: Aborting
+
+    /// How long a rank waits between what it wrote last and `MPI_Abort`, so that the launcher
+    /// forwards it. MPICH's Hydra tears its proxies down at an abort without draining their pipes:
+    /// a registry mismatch's message, written just before `MPI_Abort`, was lost in 1 run of 8,
+    /// together with MPICH's own `Abort(70)` line; 250 ms is ample for a proxy's poll loop. Open
+    /// MPI's mpirun forwards what it has (0).
+    public var pauseBeforeAbort: Duration {
+        switch family {
+        case .mpich: .milliseconds(250)
+        case .openMPI, .unknown: .zero
+        }
+    }
+
+    /// Sleeps for ``pauseBeforeAbort`` (the abort paths call it before `MPI_Abort`).
+    func waitForOutputBeforeAbort() {
+        let (seconds, attoseconds) = pauseBeforeAbort.components
+        guard seconds > 0 || attoseconds > 0 else { return }
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+
     // MARK: Launching
 
     /// The command users start a job with: `mpirun` (Open MPI) or `mpiexec` (MPICH's Hydra).

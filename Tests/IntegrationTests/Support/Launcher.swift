@@ -89,13 +89,15 @@ enum Launcher {
     }
 
     /// Whether the launcher said that a rank exiting with `status` ended the job. Open MPI's mpirun
-    /// names that status on stderr (`Exit code:    3`, or `exit code 3`). MPICH's Hydra prints a
-    /// `BAD TERMINATION` banner on stdout with the `EXIT CODE` of one process that ended badly —
-    /// often one it killed itself (9) after the dead rank, so only the banner is certain.
+    /// names that status on stderr (`Exit code:    3`, or `exit code 3`). MPICH's Hydra, when it
+    /// had to kill the other ranks, prints a `BAD TERMINATION` banner on stdout with the `EXIT CODE`
+    /// of one process that ended badly — often one it killed (9), not the dead rank; when the other
+    /// ranks ended by themselves first it prints nothing and exits with the dead rank's status
+    /// (it ORs the ranks' statuses). Both were seen in CI runs.
     static func reportsDeadRank(exitStatus status: Int, in outcome: Outcome) -> Bool {
         switch mpi {
         case .openMPI: outcome.stderr.contains("Exit code:    \(status)") || outcome.stderr.contains("exit code \(status)")
-        case .mpich: outcome.stdout.contains("BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES")
+        case .mpich: outcome.stdout.contains("BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES") || outcome.status == Int32(status)
         }
     }
 
