@@ -1,6 +1,39 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// MARK: Which MPI to build against
+//
+// MPIPOOL_MPI=openmpi (the default) or mpich, read from the environment when the manifest is
+// evaluated. An environment variable rather than a package trait: a trait can switch Swift
+// conditions and dependencies but not a system library's pkg-config name or module map, and
+// those are what differ. Build each implementation in its own scratch folder, so the two never
+// share build products (the scripts do this; SwiftPM re-evaluates the manifest when the
+// environment it read changes, but the folders keep both builds warm):
+//   swift build                                                  # Open MPI, .build
+//   MPIPOOL_MPI=mpich swift build --scratch-path .build-mpich     # MPICH, .build-mpich
+// MPIPOOL_MPI_PKGCONFIG names another pkg-config package of the same family (README: Cray MPICH,
+// Intel MPI). The module map's header stops the build if <mpi.h> is not that family's.
+// Nothing above Sources/MPI knows which library it runs on (see Sources/MPI/Implementation.swift).
+struct MPIChoice {
+    let family: String        // openmpi | mpich: the folder of Modules/CMPI/<family>/module.modulemap
+    let pkgConfig: String
+    let apt: [String]
+
+    static func fromEnvironment() -> MPIChoice {
+        let requested = Context.environment["MPIPOOL_MPI"].flatMap { $0.isEmpty ? nil : $0 } ?? "openmpi"
+        let pkgConfig = Context.environment["MPIPOOL_MPI_PKGCONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        switch requested {
+        case "openmpi":
+            return MPIChoice(family: "openmpi", pkgConfig: pkgConfig ?? "ompi", apt: ["libopenmpi-dev"])
+        case "mpich":
+            return MPIChoice(family: "mpich", pkgConfig: pkgConfig ?? "mpich", apt: ["libmpich-dev"])
+        default:
+            fatalError("MPIPOOL_MPI must be openmpi or mpich, not '\(requested)'")
+        }
+    }
+}
+let mpi = MPIChoice.fromEnvironment()
+
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 
@@ -25,12 +58,12 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
-        // Open MPI as a system module: the C API plus a shim for the macro handles.
+        // Open MPI or MPICH (MPIPOOL_MPI, above) as a system module: the C API plus a shim for the macro handles.
         .systemLibrary(
             name: "CMPI",
-            path: "Modules/CMPI",
-            pkgConfig: "ompi",
-            providers: [.apt(["libopenmpi-dev"])]
+            path: "Modules/CMPI/\(mpi.family)",
+            pkgConfig: mpi.pkgConfig,
+            providers: [.apt(mpi.apt)]
         ),
         // A compiler barrier for honest CPU loops (see Sources/Workloads).
         .target(name: "CBarrier"),
@@ -72,3 +105,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The integration tests start the programs with the launcher of the library they were built
+// against (Tests/IntegrationTests/Support/Launcher.swift): mpirun for Open MPI, Hydra's mpiexec for MPICH.
+if mpi.family == "mpich" {
+    for target in package.targets where target.name == "IntegrationTests" {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.define("MPIPOOL_MPICH")]
+    }
+}

@@ -1,15 +1,19 @@
-// CMPI: Open MPI's C API for Swift.
+// CMPI: the MPI C API for Swift, over Open MPI or MPICH.
 //
-// Open MPI defines its predefined handles (MPI_COMM_WORLD, MPI_BYTE, ...) as
-// macros that cast the address of a global struct, e.g.
-//   #define MPI_COMM_WORLD OMPI_PREDEFINED_GLOBAL(MPI_Comm, ompi_mpi_comm_world)
-// Swift's importer cannot see such macros ("cannot find in scope"), so each
-// one gets a `static inline` accessor here, prefixed `cmpi_`. No logic lives
-// in this file: every function returns exactly the macro it is named after.
+// Included by openmpi/openmpi.h or mpich/mpich.h (the module map Package.swift picks from
+// MPIPOOL_MPI), after <mpi.h>. The predefined handles (MPI_COMM_WORLD, MPI_BYTE, ...) are
+// macros Swift's importer cannot see, in both libraries, for different reasons:
+//  - Open MPI casts the address of a global struct, e.g.
+//      #define MPI_COMM_WORLD OMPI_PREDEFINED_GLOBAL(MPI_Comm, ompi_mpi_comm_world)
+//    and its handles are pointers (MPI_Comm imports as OpaquePointer);
+//  - MPICH casts an integer, e.g. #define MPI_COMM_WORLD ((MPI_Comm)0x44000000),
+//    and its handles are ints (MPI_Comm imports as Int32).
+// So each one gets a `static inline` accessor here, prefixed `cmpi_`, whose return type is the
+// library's own handle type: the Swift code above calls cmpi_comm_world() either way and never
+// names a pointer or an int. No logic lives in this file: every function returns exactly the
+// macro it is named after.
 #ifndef CMPI_SHIM_H
 #define CMPI_SHIM_H
-
-#include <mpi.h>
 
 static inline MPI_Comm cmpi_comm_world(void) { return MPI_COMM_WORLD; }
 static inline MPI_Comm cmpi_comm_self(void) { return MPI_COMM_SELF; }

@@ -91,7 +91,9 @@ public final class Communicator {
         let count = try mpiCount(status.count, "MPI_Recv")
         let rank = try mpiInt(status.source, tag: false, "MPI_Recv"), tag = try mpiInt(status.tag, tag: true, "MPI_Recv")
         buffer.reserve(status.count)
-        try check(MPI_Recv(buffer.base, count, cmpi_byte(), rank, tag, handle, nil), "MPI_Recv")
+        // MPI_STATUS_IGNORE, not nil: it is a null pointer in Open MPI but (MPI_Status *)1 in MPICH,
+        // which rejects a null status ("Null pointer in parameter status").
+        try check(MPI_Recv(buffer.base, count, cmpi_byte(), rank, tag, handle, cmpi_status_ignore()), "MPI_Recv")
         buffer.count = status.count
         return status
     }
@@ -156,8 +158,9 @@ public final class Communicator {
         request.active = true
     }
 
-    /// Ends every process of the job (`MPI_Abort`).
+    /// Ends every process of the job (`MPI_Abort`), after ``MPIImplementation/pauseBeforeAbort``.
     public func abort(code: Int32) -> Never {
+        MPIImplementation.current.waitForOutputBeforeAbort()
         MPI_Abort(handle, code)
         fatalError("MPI_Abort returned")
     }

@@ -83,8 +83,10 @@ public final class MPIEnvironment {
         try check(MPI_Finalize(), "MPI_Finalize")
     }
 
-    /// Ends every process of the job with `code` (`MPI_Abort`). Does not return.
+    /// Ends every process of the job with `code` (`MPI_Abort`), after giving the launcher time to
+    /// forward what this rank wrote (``MPIImplementation/pauseBeforeAbort``). Does not return.
     public func abort(code: Int32) -> Never {
+        MPIImplementation.current.waitForOutputBeforeAbort()
         MPI_Abort(cmpi_comm_world(), code)
         // MPI_Abort should not return; make sure the process ends anyway.
         _exit(code)

@@ -14,7 +14,9 @@ public final class Request {
     enum Kind { case send, receive }
 
     // Owned by the thread making MPI calls: no dynamic exclusivity checks (see MessageBuffer).
-    @exclusivity(unchecked) var handle: MPI_Request? = cmpi_request_null()
+    // The type is MPI's own, inferred from the shim: an optional pointer with Open MPI, an
+    // `Int32` with MPICH. Either way `&handle` is what MPI_Test and MPI_Wait take.
+    @exclusivity(unchecked) var handle = cmpi_request_null()
     let kind: Kind
     @exclusivity(unchecked) var active = false
     /// The buffer the request reads from (send) or writes into (receive).
@@ -39,7 +41,7 @@ public final class Request {
         return try finish(status)
     }
 
-    /// Blocks until the request completes (`MPI_Wait`; Open MPI spins while it waits).
+    /// Blocks until the request completes (`MPI_Wait`; Open MPI and MPICH both spin while they wait).
     @discardableResult
     public func wait() throws(MPIError) -> Status? {
         guard active else { return nil }
@@ -52,7 +54,7 @@ public final class Request {
     public func cancel() throws(MPIError) {
         guard active else { return }
         try check(MPI_Cancel(&handle), "MPI_Cancel")
-        try check(MPI_Wait(&handle, nil), "MPI_Wait")
+        try check(MPI_Wait(&handle, cmpi_status_ignore()), "MPI_Wait")   // not nil: see Communicator.receive
         active = false
     }
 
@@ -81,7 +83,8 @@ public final class Request {
 /// ```
 public final class RequestSet {
     @exclusivity(unchecked) private var requests: [Request]
-    @exclusivity(unchecked) private var handles: [MPI_Request?]
+    /// The handles in MPI's own representation (see `Request.handle`), contiguous for `MPI_Testsome`.
+    @exclusivity(unchecked) private var handles = [cmpi_request_null()]
     @exclusivity(unchecked) private var indices: [Int32]
     @exclusivity(unchecked) private var statuses: [MPI_Status]
     @exclusivity(unchecked) private var completed: [Int] = []

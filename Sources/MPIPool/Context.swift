@@ -1,3 +1,4 @@
+import MPI
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +29,9 @@ public enum PoolContext {
 
     /// This process's rank: 0 is the master, 1… are workers.
     public static var rank: Int { facts.withLock { $0.rank } }
+    /// The rank the launcher (`mpirun`, `mpiexec`, `srun`) gave this process, read from its
+    /// environment before MPI starts; `nil` when no launcher started it.
+    public static var launcherRank: Int? { LaunchEnvironment.rank }
     /// The number of ranks in the job (1 without a launcher).
     public static var size: Int { facts.withLock { $0.size } }
     /// The host this rank runs on (MPI's processor name once the pool started).
@@ -58,19 +62,11 @@ public enum PoolContext {
     }
 }
 
-/// What a launcher tells a process about its place in the job, before MPI starts.
+/// What a launcher tells a process about its place in the job, before MPI starts
+/// (which variables each launcher sets is the MPI layer's: `MPIImplementation`).
 enum LaunchEnvironment {
-    /// Open MPI's mpirun, PMIx (Open MPI 5, srun --mpi=pmix), MPICH's Hydra (PMI), then srun itself.
-    static let rankVariables = ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"]
-    static let sizeVariables = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"]
-
-    static var rank: Int? { firstInteger(rankVariables) }
-    static var size: Int? { firstInteger(sizeVariables) }
-
-    private static func firstInteger(_ names: [String]) -> Int? {
-        for name in names {
-            if let raw = getenv(name), let value = Int(String(cString: raw)), value >= 0 { return value }
-        }
-        return nil
-    }
+    static var rank: Int? { MPIImplementation.current.launchedRank }
+    static var size: Int? { MPIImplementation.current.launchedSize }
+    /// The command that starts a job on the MPI library in use (`mpirun`, `mpiexec`).
+    static var launcher: String { MPIImplementation.current.launcher }
 }

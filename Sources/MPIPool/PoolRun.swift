@@ -1,3 +1,4 @@
+import MPI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -130,11 +131,10 @@ extension Pool {
         if !abandoned.isEmpty { throw .tasksAbandoned(abandoned) }
     }
 
-    /// Open MPI's shared-memory transport sends messages up to 4 KiB eagerly;
-    /// bigger ones wait for the receiver, which stalls a worker that sleeps
-    /// between polls. Frames here go up to 64 KiB, so raise the limit unless the
-    /// user set it.
+    /// MPI libraries send small messages eagerly (Open MPI up to 4 KiB, Debian's MPICH up to 8 KiB);
+    /// bigger ones wait for the receiver, which stalls a worker that sleeps between polls.
+    /// Frames here go up to 64 KiB, so the MPI layer raises the library's limit (unless the user set it).
     static func setDefaultEnvironment() {
-        setenv("OMPI_MCA_btl_vader_eager_limit", "\(WireProtocol.maxInlineFrame + 4096)", 0)
+        MPIImplementation.current.prepareEnvironment(eagerMessagesUpTo: WireProtocol.maxInlineFrame)
     }
 }

@@ -65,7 +65,7 @@ extension SignalWatch {
         guard !journals.isEmpty else { return "no journal was open: a re-run starts over" }
         let named = journals.map { "'\($0)'" }.joined(separator: ", ")
         var command = CommandLine.arguments.map(shellQuoted).joined(separator: " ")
-        if LaunchEnvironment.size != nil { command = "mpirun -n \(size) " + command }
+        if LaunchEnvironment.size != nil { command = "\(LaunchEnvironment.launcher) -n \(size) " + command }
         var advice = "the journal \(named) holds every finished item; to resume, run the same command again: \(command)"
         if getenv("SLURM_JOB_ID") != nil || getenv("PBS_JOBID") != nil { advice += " (in a batch job: resubmit or requeue it)" }
         return advice

@@ -14,12 +14,10 @@ final class Transport {
     @exclusivity(unchecked) private var spare: [MessageBuffer] = []
 
     /// Frames up to this size are sent with standard-mode `MPI_Send` when
-    /// `sendsSmallFramesInPlace`: they fit Open MPI's inline send on shared
-    /// memory (`btl_vader_max_inline_send`, 256 bytes with its header), so the
-    /// call copies them out and returns at once — no request object, no later
-    /// test. Measured: +8 % tasks/s at chunksize 1; above the inline size
-    /// (chunksize 16) a blocking send cost 2.4 × more than `MPI_Isend`.
-    static let inPlaceLimit = 200
+    /// `sendsSmallFramesInPlace`: the MPI library copies them out and returns at
+    /// once — no request object, no later test (the size, and why, is the MPI
+    /// layer's: `MPIImplementation.inPlaceSendLimit`).
+    static let inPlaceLimit = MPIImplementation.current.inPlaceSendLimit
     let sendsSmallFramesInPlace: Bool
 
     /// `sendsSmallFramesInPlace` is for the master; workers send everything non-blocking.

@@ -3,14 +3,8 @@ import Foundation
 import Glibc
 import MPIPool
 
-/// The rank mpirun (or Slurm, or PMIx) gave this process, read before MPI starts; nil when not launched by one.
-public var launcherRank: Int? {
-    let env = ProcessInfo.processInfo.environment
-    for key in ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"] {
-        if let value = env[key], let rank = Int(value) { return rank }
-    }
-    return nil
-}
+/// The rank mpirun (or mpiexec, Slurm, PMIx) gave this process, read before MPI starts; nil when not launched by one.
+public var launcherRank: Int? { PoolContext.launcherRank }
 
 extension ParsableCommand {
     /// `main()` for a program that every MPI rank runs.

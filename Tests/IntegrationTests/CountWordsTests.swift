@@ -132,8 +132,8 @@ import Testing
 
     /// Runs countwords-mpi on `ranks` ranks, each under `peak_rss.py`; returns the outcome and each rank's peak RSS in KiB.
     static func countMeasuringMemory(_ ranks: Int, _ arguments: [String], timeout: Double = 60) throws -> (Outcome, [Int: Int]) {
-        let outcome = try Launcher.run("mpirun", ["--oversubscribe", "--bind-to", "none", "-n", "\(ranks)", "python3", peakRSS,
-                                                  Launcher.executable("countwords-mpi")] + arguments, timeout: timeout)
+        let command = Launcher.launch(ranks) + ["python3", peakRSS, Launcher.executable("countwords-mpi")] + arguments
+        let outcome = try Launcher.run(command[0], Array(command.dropFirst()), timeout: timeout)
         let regex = try NSRegularExpression(pattern: #"peak-rss-kb (\d+) (\d+)"#)   // anywhere: mpirun may join lines
         let text = outcome.stderr as NSString
         let peaks = regex.matches(in: outcome.stderr, range: NSRange(location: 0, length: text.length)).map {
@@ -343,8 +343,7 @@ import Testing
             let countsFile = Programs.temporaryPath("counts.tsv")
             defer { try? FileManager.default.removeItem(atPath: countsFile) }
             let asUser = geteuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
-            let command = asUser + ["mpirun", "--oversubscribe", "--bind-to", "none", "-n", "3", Launcher.executable("countwords-mpi"),
-                                    tree, "--no-progress", "--counts", countsFile]
+            let command = asUser + Launcher.launch(3) + [Launcher.executable("countwords-mpi"), tree, "--no-progress", "--counts", countsFile]
             let outcome = try Launcher.run(command[0], Array(command.dropFirst()), timeout: 60)
             #expect(outcome.status == 1, "\(outcome)")
             #expect(outcome.stderr.contains("countwords-mpi: error: cannot read folder '\(locked)': Permission denied"), "\(outcome)")

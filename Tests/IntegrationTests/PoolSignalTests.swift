@@ -29,11 +29,20 @@ import Testing
         let run = try SignalledRun(signal: signo, to: .mpirun)
         #expect(run.readyInTime, "the scenario never printed signal.ready: \(run)")
         #expect(!run.timedOut, "\(run)")
-        #expect(run.status != 0, "\(run)")
+        switch Launcher.mpi {
+        case .openMPI:
+            #expect(run.status != 0, "\(run)")
+        case .mpich:
+            // Hydra's mpiexec, signalled itself, races its clean-up against the ranks' exit reports:
+            // it ends with rank 0's 128 + signal, or with 0 and "Exit codes: 0,0,0,0" (measured from a
+            // shell on a loaded machine: 2 runs of 4). The pool's own status is the rank-0 test's.
+            #expect(run.status == 0 || run.status == 128 + signo, "\(run)")
+        }
         #expect(run.secondsAfterSignal < 5, "the job took \(run.secondsAfterSignal) s to end after \(name)")
         #expect(run.leftover == 0, "\(run.leftover) processes of the job were still alive")
-        // mpirun passes SIGTERM on as is and turns Ctrl-C's SIGINT into SIGTERM for the ranks.
-        try Self.expectCountsLine(run, "SIGTERM")
+        // Open MPI's mpirun passes SIGTERM on as is and turns Ctrl-C's SIGINT into SIGTERM for the
+        // ranks; MPICH's Hydra passes both on as they are.
+        try Self.expectCountsLine(run, Launcher.mpi == .mpich ? name : "SIGTERM")
     }
 
     /// At a time limit every rank gets the scheduler's SIGTERM and then mpirun's: a repeat within
@@ -81,14 +90,23 @@ struct SignalledRun: CustomStringConvertible {
         # The test runner's threads block signals and children inherit the mask: start mpirun with none
         # blocked, as from a shell.
         unblocked() { exec python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
-        unblocked setsid mpirun --oversubscribe --bind-to none -n 4 '\(Launcher.executable("pool-testkit"))' --scenario signal >"$out" 2>"$err" &
+        # Every process of the job inherits this mark: Open MPI's ranks stay in mpirun's session, but
+        # MPICH's Hydra starts its proxy and each rank in a session of their own.
+        mark=MPIPOOL_SIGNAL_RUN=\(UUID().uuidString)
+        job() { # the job's live processes
+          for d in /proc/[0-9]*; do
+            tr '\\0' '\\n' <$d/environ 2>/dev/null | grep -qx "$mark" || continue
+            [ "$(sed 's/.*) //' $d/stat 2>/dev/null | cut -d' ' -f1)" = Z ] || echo ${d#/proc/}
+          done
+        }
+        (export "$mark"; unblocked setsid \(Launcher.launchLine(4)) '\(Launcher.executable("pool-testkit"))' --scenario signal >"$out" 2>"$err") &
         pid=$!
         ready=0
         for i in $(seq 300); do grep -q 'check signal.ready=true' "$out" && { ready=1; break; }; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
         target=$pid
         if [ \(target == .rankZero ? 1 : 0) = 1 ]; then
-          for p in $(ps -o pid= -s $pid); do
-            tr '\\0' '\\n' </proc/$p/environ 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=0' && target=$p
+          for p in $(job); do
+            tr '\\0' '\\n' </proc/$p/environ 2>/dev/null | grep -qx '\(Launcher.rankVariable)=0' && target=$p
           done
         fi
         start=$(date +%s.%N)
@@ -99,8 +117,9 @@ struct SignalledRun: CustomStringConvertible {
         [ $timedout = 1 ] && kill -KILL -- -$pid 2>/dev/null
         wait $pid; rc=$?
         end=$(date +%s.%N)
-        left=$(ps -o stat= -s $pid | grep -vc '^Z')
+        left=$(job | wc -l)
         kill -KILL -- -$pid 2>/dev/null
+        for p in $(job); do kill -KILL $p 2>/dev/null; done
         echo "ready=$ready rc=$rc timedout=$timedout seconds=$(echo "$end - $start" | bc) left=$left"
         """
         let outcome = try Launcher.run("bash", ["-c", script], timeout: 60)

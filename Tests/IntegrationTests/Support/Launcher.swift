@@ -35,20 +35,70 @@ enum Launcher {
 
     static func executable(_ name: String) -> String { productsDirectory.appendingPathComponent(name).path }
 
-    /// The environment mpirun needs on this machine (root, oversubscription).
+    /// The MPI library the programs were built against: Package.swift defines `MPIPOOL_MPICH` for
+    /// this target when `MPIPOOL_MPI=mpich` (the same manifest evaluation built the programs).
+    enum MPI { case openMPI, mpich }
+    #if MPIPOOL_MPICH
+    static let mpi = MPI.mpich
+    #else
+    static let mpi = MPI.openMPI
+    #endif
+
+    /// The launcher of that library, by its suffixed name where Debian installs both (the plain
+    /// `mpirun`/`mpiexec` follow the alternatives system, i.e. whichever library has priority).
+    /// `MPIEXEC` overrides it.
+    static let launcher: String = {
+        if let chosen = ProcessInfo.processInfo.environment["MPIEXEC"], !chosen.isEmpty { return chosen }
+        let (suffixed, plain) = mpi == .mpich ? ("/usr/bin/mpiexec.mpich", "mpiexec") : ("/usr/bin/mpirun.openmpi", "mpirun")
+        return FileManager.default.isExecutableFile(atPath: suffixed) ? suffixed : plain
+    }()
+
+    /// The launcher and its flags for `ranks` ranks on this machine, before the program:
+    /// Open MPI needs `--oversubscribe` (more ranks than cores) and `--bind-to none`; Hydra
+    /// (MPICH) places any number of ranks and binds none by default.
+    static func launch(_ ranks: Int) -> [String] {
+        switch mpi {
+        case .openMPI: [launcher, "--oversubscribe", "--bind-to", "none", "-n", "\(ranks)"]
+        case .mpich: [launcher, "-n", "\(ranks)"]
+        }
+    }
+
+    /// `launch(ranks)` as one line for a shell script (words quoted).
+    static func launchLine(_ ranks: Int) -> String { launch(ranks).map { "'\($0)'" }.joined(separator: " ") }
+
+    /// The variable holding a rank's number in the environment of the processes the launcher starts.
+    static var rankVariable: String { mpi == .mpich ? "PMI_RANK" : "OMPI_COMM_WORLD_RANK" }
+
+    /// The environment the launcher needs on this machine: Open MPI refuses root without two
+    /// variables and oversubscription without a third; MPICH needs neither.
     static var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
-        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        env["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+        if mpi == .openMPI {
+            env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+            env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+            env["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+        }
         return env
     }
 
-    /// Runs `mpirun --oversubscribe --bind-to none -n ranks program arguments…`.
+    /// Runs `program arguments…` on `ranks` ranks under the library's launcher (`launch(ranks)`).
     static func mpirun(_ ranks: Int, _ program: String, _ arguments: [String] = [], timeout: Double = 60,
                        mpiArguments: [String] = [], environment extra: [String: String] = [:]) throws -> Outcome {
-        try run("mpirun", ["--oversubscribe", "--bind-to", "none", "-n", "\(ranks)"] + mpiArguments
-                + [executable(program)] + arguments, timeout: timeout, environment: extra)
+        let command = launch(ranks) + mpiArguments + [executable(program)] + arguments
+        return try run(command[0], Array(command.dropFirst()), timeout: timeout, environment: extra)
+    }
+
+    /// Whether the launcher said that a rank exiting with `status` ended the job. Open MPI's mpirun
+    /// names that status on stderr (`Exit code:    3`, or `exit code 3`). MPICH's Hydra, when it
+    /// had to kill the other ranks, prints a `BAD TERMINATION` banner on stdout with the `EXIT CODE`
+    /// of one process that ended badly — often one it killed (9), not the dead rank; when the other
+    /// ranks ended by themselves first it prints nothing and exits with the dead rank's status
+    /// (it ORs the ranks' statuses). Both were seen in CI runs.
+    static func reportsDeadRank(exitStatus status: Int, in outcome: Outcome) -> Bool {
+        switch mpi {
+        case .openMPI: outcome.stderr.contains("Exit code:    \(status)") || outcome.stderr.contains("exit code \(status)")
+        case .mpich: outcome.stdout.contains("BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES") || outcome.status == Int32(status)
+        }
     }
 
     /// Runs a built program directly (one rank, no mpirun).
