@@ -33,12 +33,15 @@ final class TimelineRecorder {
         var computeNanos: UInt64 = 0
     }
 
+    /// A master event: its name by index into `eventNames` (no string per event on the hot path).
     struct Instant {
-        var name: String
+        var name: UInt8
         var at: UInt64
         var chunk: UInt64
-        var rank: Int
+        var rank: Int32
     }
+
+    static let eventNames = ["send", "result", "timeout", "failure", "retry", "returned"]
 
     /// By chunk id (the scheduler's ids are dense).
     private var chunks: [Sent?] = []
@@ -48,6 +51,8 @@ final class TimelineRecorder {
     private var instants: [Instant] = []
     private var taskNames: [String] = []
     private var taskIndex: [String: Int] = [:]
+    /// The last task seen, to skip the dictionary for runs of chunks of one task.
+    private var lastTask: (name: String, index: Int)?
 
     init(path: String) {
         self.path = path
@@ -70,15 +75,16 @@ final class TimelineRecorder {
         let id = Int(chunk.id)
         if chunks.count <= id { chunks += Array(repeating: nil, count: id + 1 - chunks.count) }
         let index: Int
-        if let known = taskIndex[task] { index = known } else {
+        if let last = lastTask, last.name == task { index = last.index } else if let known = taskIndex[task] { index = known } else {
             index = taskNames.count
             taskNames.append(task)
             taskIndex[task] = index
         }
+        lastTask = (task, index)
         let now = MonotonicClock.now
         chunks[id] = Sent(rank: rank, submission: chunk.submission, task: index, first: chunk.first, count: chunk.count,
                           bytesIn: bytes, sent: now)
-        instants.append(Instant(name: "send", at: now, chunk: chunk.id, rank: rank))
+        instants.append(Instant(name: 0, at: now, chunk: chunk.id, rank: Int32(truncatingIfNeeded: rank)))
     }
 
     func arrived(_ chunkID: UInt64, bytes: Int, computeNanos: UInt64) {
@@ -88,11 +94,12 @@ final class TimelineRecorder {
         chunks[id]!.arrived = now
         chunks[id]!.bytesOut = bytes
         chunks[id]!.computeNanos = computeNanos
-        instants.append(Instant(name: "result", at: now, chunk: chunkID, rank: chunks[id]!.rank))
+        instants.append(Instant(name: 1, at: now, chunk: chunkID, rank: Int32(truncatingIfNeeded: chunks[id]!.rank)))
     }
 
     func event(_ name: String, chunk: UInt64, rank: Int) {
-        instants.append(Instant(name: name, at: MonotonicClock.now, chunk: chunk, rank: rank))
+        let kind = Self.eventNames.firstIndex(of: name) ?? 3
+        instants.append(Instant(name: UInt8(kind), at: MonotonicClock.now, chunk: chunk, rank: Int32(truncatingIfNeeded: rank)))
     }
 
     func ran(_ timings: [ChunkTiming]) {
@@ -174,7 +181,7 @@ final class TimelineRecorder {
             out.raw(",\"items\":\(s.items)}},\n")
         }
         for e in instants {
-            out.raw("  {\"ph\":\"i\",\"cat\":\"master\",\"name\":\"\(e.name)\",\"pid\":\(pid(0)),\"tid\":0,\"s\":\"t\",\"ts\":")
+            out.raw("  {\"ph\":\"i\",\"cat\":\"master\",\"name\":\"\(Self.eventNames[Int(e.name)])\",\"pid\":\(pid(0)),\"tid\":0,\"s\":\"t\",\"ts\":")
             out.micros(Int64(bitPattern: e.at &- origin))
             out.raw(",\"args\":{\"chunk\":\(e.chunk),\"rank\":\(e.rank)}},\n")
         }
