@@ -222,7 +222,7 @@ import Testing
             for i in $(seq 100); do kill -0 $pid 2>/dev/null || { timedout=0; break; }; sleep 0.1; done
             wait $pid; rc=$?
             alive() { ps -o stat= -s $pid | grep -vc '^Z'; }
-            for i in $(seq 40); do [ "$(alive)" = 0 ] && break; sleep 0.05; done
+            for i in $(seq 200); do [ "$(alive)" = 0 ] && break; sleep 0.05; done  # up to 10 s: ranks outlive mpirun a moment
             left=$(alive)
             for p in $(ps -o pid= -s $pid); do kill -KILL $p 2>/dev/null; done
             echo "ready=$ready running=$running rc=$rc timedout=$timedout left=$left"
