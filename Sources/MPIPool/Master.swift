@@ -76,7 +76,10 @@ final class Master {
         var backoff = Backoff(spinNanos: options.spinNanoseconds)
         while true {
             var progressed = false
-            if !interrupted, SignalWatch.received.load(ordering: .relaxed) != 0 { interrupt() }
+            if !interrupted, SignalWatch.received.load(ordering: .relaxed) != 0 {
+                try takeArrivedResults()
+                interrupt()
+            }
             let commands = core.takeCommands()
             if !commands.isEmpty {
                 progressed = true
@@ -154,6 +157,16 @@ final class Master {
     }
     @exclusivity(unchecked) private var itemsSubmitted = 0
     @exclusivity(unchecked) private var itemsFinished = 0
+
+    /// Before a signal stops the pool: every result a worker has already sent is taken (and
+    /// journalled), so a task that finished before the signal is not reported as lost.
+    private func takeArrivedResults() throws(MPIError) {
+        for _ in 0..<64 where receives.count > 0 {
+            let ready = try receives.testSome()
+            if ready.isEmpty { return }
+            for index in ready { try handleMessage(index: index) }
+        }
+    }
 
     /// SIGTERM or SIGINT: stop submitting, fail what has not finished, say how far the work
     /// got, and stop the workers (see `SignalWatch`).
