@@ -72,7 +72,6 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
     private let storage: UnsafeMutablePointer<R>
     /// Item ranges of `storage` that hold values.
     @exclusivity(unchecked) private var filled: [Range<Int>] = []
-    @exclusivity(unchecked) private var outcome: Result<T, any Error>?
 
     init(id: Int, task: PoolTask<Args, R>, inputs: [Args], policy: SubmitPolicy, result: AsyncResult<T>,
          transform: @escaping @Sendable ([R]) -> T,
@@ -110,35 +109,30 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
 
     override var hasCallbacks: Bool { callback != nil || errorCallback != nil }
 
-    private func makeOutcome(forced: (any Error)?) -> Result<T, any Error> {
-        if let firstError { return .failure(firstError.error) }
-        if let forced { return .failure(forced) }
-        if cancelled { return .failure(PoolError.cancelled) }
+    // The outcome goes straight into the result (staged, then published): no `Result<T, …>`
+    // here, whose metadata this unspecialised code would fetch at every use (see AsyncResult).
+
+    override func completeLocked() -> (@Sendable () -> Void)? {
+        prepare(forced: nil)
+        return result.completeLocked()
+    }
+
+    /// Builds the outcome without publishing it (so the callback runs before `ready`).
+    override func prepare(forced: (any Error)?) {
+        guard !result.isStaged else { return }
+        if let firstError { return result.stage(failure: firstError.error) }
+        if let forced { return result.stage(failure: forced) }
+        if cancelled { return result.stage(failure: PoolError.cancelled) }
         // Every item is filled: move the values out into an array.
         let values = [R](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 { buffer.baseAddress!.moveInitialize(from: storage, count: count) }
             initialized = count
         }
         filled = []
-        return .success(transform(values))
-    }
-
-    override func completeLocked() -> (@Sendable () -> Void)? {
-        let outcome = self.outcome ?? makeOutcome(forced: nil)
-        self.outcome = outcome
-        return result.completeLocked(outcome)
-    }
-
-    /// Builds the outcome without publishing it (so the callback runs before `ready`).
-    override func prepare(forced: (any Error)?) {
-        if outcome == nil { outcome = makeOutcome(forced: forced) }
+        result.stage(transform(values))
     }
 
     override func runCallback() {
-        switch outcome {
-        case .success(let value)?: callback?(value)
-        case .failure(let error)?: errorCallback?(error)
-        case nil: break
-        }
+        result.withStaged(success: { callback?($0) }, failure: { errorCallback?($0) })
     }
 }

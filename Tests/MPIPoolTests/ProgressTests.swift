@@ -71,8 +71,9 @@ import Testing
         display.track { [weak result] in 2 + (result?.progress.done ?? 0) }
         result.addProgress(8)
         #expect(display.snapshot.finished == false)
+        result.stage(42)
         core.monitor.lock()
-        let after = result.completeLocked(.success(42))
+        let after = result.completeLocked()
         core.monitor.unlock()
         after?()
         #expect(try result.get() == 42)
