@@ -67,6 +67,8 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
     let task: PoolTask<Args, R>
     let result: AsyncResult<T>
     let transform: @Sendable ([R]) -> T
+    /// The same for a job of one item, without the array (`applyAsync`).
+    let transformOne: (@Sendable (R) -> T)?
     let callback: (@Sendable (T) -> Void)?
     let errorCallback: (@Sendable (any Error) -> Void)?
     private let storage: UnsafeMutablePointer<R>
@@ -74,12 +76,13 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
     @exclusivity(unchecked) private var filled: [Range<Int>] = []
 
     init(id: Int, task: PoolTask<Args, R>, inputs: [Args], policy: SubmitPolicy, result: AsyncResult<T>,
-         transform: @escaping @Sendable ([R]) -> T,
+         transform: @escaping @Sendable ([R]) -> T, transformOne: (@Sendable (R) -> T)? = nil,
          callback: (@Sendable (T) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?) {
         self.inputs = inputs
         self.task = task
         self.result = result
         self.transform = transform
+        self.transformOne = transformOne
         self.callback = callback
         self.errorCallback = errorCallback
         self.storage = .allocate(capacity: max(1, inputs.count))
@@ -93,7 +96,9 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
 
     override func encodeArguments(first: Int, count: Int, into writer: inout WireWriter) throws {
         try inputs.withUnsafeBufferPointer { all in
-            try task.arguments.writeRun(UnsafeBufferPointer(rebasing: all[first..<first + count]), &writer)
+            // start + count, not `rebasing:` a slice: unspecialised, the slice's type needs a metadata lookup.
+            guard count > 0 else { return }
+            try task.arguments.writeRun(UnsafeBufferPointer(start: all.baseAddress! + first, count: count), &writer)
         }
     }
 
@@ -123,7 +128,11 @@ final class Job<Args: Sendable, R: Sendable, T: Sendable>: AnyJob, @unchecked Se
         if let firstError { return result.stage(failure: firstError.error) }
         if let forced { return result.stage(failure: forced) }
         if cancelled { return result.stage(failure: PoolError.cancelled) }
-        // Every item is filled: move the values out into an array.
+        // Every item is filled: move the values out (one item: no array to allocate).
+        if count == 1, let transformOne {
+            filled = []
+            return result.stage(transformOne(storage.move()))
+        }
         let values = [R](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 { buffer.baseAddress!.moveInitialize(from: storage, count: count) }
             initialized = count

@@ -26,7 +26,7 @@ final class Master {
     let options: PoolOptions
     let host: String
     @exclusivity(unchecked) private var scheduler: Scheduler
-    @exclusivity(unchecked) private var jobs: [Int: AnyJob] = [:]
+    @exclusivity(unchecked) private var jobs = IDTable<AnyJob>()
     /// Pre-posted receives, one per remote worker: these requests are the futures of the chunks.
     @exclusivity(unchecked) private var receives = RequestSet([])
     @exclusivity(unchecked) private var receiveRanks: [Int] = []

@@ -115,7 +115,7 @@ public final class Pool: Sendable {
         _ task: PoolTask<A, R>, _ arguments: A, timeout: Duration? = nil, retries: Retries? = nil,
         callback: (@Sendable (R) -> Void)? = nil, errorCallback: (@Sendable (any Error) -> Void)? = nil
     ) throws -> AsyncResult<R> {
-        try submit(task, [arguments], policy: policy(1, timeout, retries), transform: { $0[0] },
+        try submit(task, [arguments], policy: policy(1, timeout, retries), transform: { $0[0] }, transformOne: { $0 },
                    callback: callback, errorCallback: errorCallback)
     }
 
@@ -182,7 +182,7 @@ public final class Pool: Sendable {
     func submit<A, R, T>(
         _ task: PoolTask<A, R>, _ inputs: [A], policy: SubmitPolicy, afterClose: Bool = false,
         display: ProgressReporter? = nil, displayOffset: Int = 0, transform: @escaping @Sendable ([R]) -> T,
-        callback: (@Sendable (T) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?
+        transformOne: (@Sendable (R) -> T)? = nil, callback: (@Sendable (T) -> Void)?, errorCallback: (@Sendable (any Error) -> Void)?
     ) throws(PoolError) -> AsyncResult<T> {
         var made: AsyncResult<T>?
         try core.submit(afterClose: afterClose) { id in
@@ -190,7 +190,7 @@ public final class Pool: Sendable {
                                         display: display)
             made = result
             return Job(id: id, task: task, inputs: inputs, policy: policy, result: result,
-                       transform: transform, callback: callback, errorCallback: errorCallback)
+                       transform: transform, transformOne: transformOne, callback: callback, errorCallback: errorCallback)
         }
         let result = made!
         if let display {

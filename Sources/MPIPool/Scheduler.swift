@@ -95,7 +95,7 @@ struct Scheduler: Sendable {
     }
     private var queue: [Pending] = []
     private var queueHead = 0
-    private var progress: [Int: Progress] = [:]
+    private var progress = IDTable<Progress>()
     private var nextChunkID: UInt64 = 0
     /// Mean compute time of recent chunks of single-item submissions, per group.
     private var groupMeanNanos: [Int: Double] = [:]
@@ -103,7 +103,7 @@ struct Scheduler: Sendable {
     var meanChunkNanos: [StatsKey: Double] {
         var all: [StatsKey: Double] = [:]
         for (group, mean) in groupMeanNanos { all[.group(group)] = mean }
-        for (submission, p) in progress { if p.group == nil, let mean = p.meanNanos { all[.submission(submission)] = mean } }
+        for (submission, p) in progress.entries { if p.group == nil, let mean = p.meanNanos { all[.submission(submission)] = mean } }
         return all
     }
     /// The most items one chunk may hold: its count travels as a UInt32.
@@ -153,11 +153,11 @@ struct Scheduler: Sendable {
 
     /// Queues items `first..<first + items` of an open submission.
     mutating func extend(_ submission: Int, from first: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil) -> [Decision] {
-        guard items > 0, let index = progress.index(forKey: submission) else { return [] }
-        progress.values[index].unfinished += items
-        let group = progress.values[index].group
+        guard items > 0, progress[submission] != nil else { return [] }
+        progress[submission]!.unfinished += items
+        let group = progress[submission]!.group
         let limit = maxWorkers.map { min(max(1, $0), workers.count) }
-        progress.values[index].limit = limit
+        progress[submission]!.limit = limit
         var chunking = chunking
         if case .auto = chunking {
             let (size, extra) = items.quotientAndRemainder(dividingBy: max(1, limit ?? workers.count) * 4)
@@ -188,16 +188,15 @@ struct Scheduler: Sendable {
         var decisions: [Decision] = []
         decisions.reserveCapacity(workers.count + 1)
         var completed = false
-        if let i = progress.index(forKey: chunk.submission) {
-            // One look-up: evidence and bookkeeping updated in place.
-            if let group = progress.values[i].group {
+        if var p = progress[chunk.submission] {
+            if let group = p.group {
                 groupMeanNanos[group] = groupMeanNanos[group].map { 0.8 * $0 + 0.2 * sample } ?? sample
             } else {
-                progress.values[i].meanNanos = progress.values[i].meanNanos.map { 0.8 * $0 + 0.2 * sample } ?? sample
+                p.meanNanos = p.meanNanos.map { 0.8 * $0 + 0.2 * sample } ?? sample
             }
-            progress.values[i].unfinished -= chunk.count
-            completed = progress.values[i].sealed && progress.values[i].unfinished == 0
-            if completed { progress.remove(at: i) }
+            p.unfinished -= chunk.count
+            completed = p.sealed && p.unfinished == 0
+            progress[chunk.submission] = completed ? nil : p
         }
         dispatch(into: &decisions)
         if completed { decisions.append(.completed(submission: chunk.submission)) }

@@ -44,19 +44,21 @@ func readRunInto<T: WireCodable>(_ count: Int, _ reader: inout WireReader, _ des
 /// bitwise and the tuple has no padding, else element after element.
 enum TupleCodec {
     static func pair<A: WireCodable, B: WireCodable>(_: A.Type, _: B.Type) -> ValueCodec<(A, B)> {
-        let packed = A.isBitwise && B.isBitwise
-            && MemoryLayout<(A, B)>.stride == MemoryLayout<A>.size + MemoryLayout<B>.size
+        // The stride is read here, once: the closures may run unspecialised, where each
+        // `MemoryLayout<(A, B)>` would look the tuple's metadata up again.
+        let stride = MemoryLayout<(A, B)>.stride
+        let packed = A.isBitwise && B.isBitwise && stride == MemoryLayout<A>.size + MemoryLayout<B>.size
         return ValueCodec(
             writeRun: { values, writer in
                 if packed {
-                    writer.write(bytes: UnsafeRawPointer(values.baseAddress), count: values.count * MemoryLayout<(A, B)>.stride)
+                    writer.write(bytes: UnsafeRawPointer(values.baseAddress), count: values.count * stride)
                 } else {
                     for (a, b) in values { try A.write(a, to: &writer); try B.write(b, to: &writer) }
                 }
             },
             readRun: { count, reader, destination in
                 if packed {
-                    let raw = try reader.read(bytes: count * MemoryLayout<(A, B)>.stride)
+                    let raw = try reader.read(bytes: count * stride)
                     if count > 0 { UnsafeMutableRawPointer(destination).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
                     return
                 }

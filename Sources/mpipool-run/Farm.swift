@@ -39,6 +39,11 @@ final class Farm {
         let results = try pool.imapUnordered(task, over: pending, chunkSize: .fixed(plan.chunkSize))
         do {
             while let report = try results.next() { try handle(report) }
+            // Every task came back, but the signal came first (under a batch system it reaches the
+            // tasks too, and the ones it ended came back failed): the run stopped all the same.
+            if let signo = PoolContext.signalReceived, !plan.dryRun {
+                throw PoolError.interrupted(signal: signo, done: tally.finished, remaining: stopped)
+            }
         } catch let error as PoolError {
             guard case .interrupted(let signo, _, _) = error else { throw error }
             progress.finish()
