@@ -69,8 +69,11 @@ let package = Package(
         .target(name: "CBarrier"),
         // The thin, safe Swift layer over MPI. Knows nothing of pools.
         .target(name: "MPI", dependencies: ["CMPI"]),
-        // Registry, wire codec, scheduler, master, worker, futures, stats. Knows nothing of C.
-        .target(name: "MPIPool", dependencies: ["MPI", logging]),
+        // prctl(PR_SET_TIMERSLACK) for the pool's short sleeps (Swift cannot call the variadic prctl).
+        .target(name: "CPoolSystem"),
+        // Registry, wire codec, scheduler, master, worker, futures, stats. Knows nothing of MPI's C API
+        // (one Linux call, the timer slack of its waiting threads, comes from CPoolSystem).
+        .target(name: "MPIPool", dependencies: ["MPI", "CPoolSystem", logging]),
         // CPU and I/O workloads the programs and the benchmark share.
         .target(name: "Workloads", dependencies: ["CBarrier"]),
         // Reads a pool's Chrome trace (PoolOptions(timeline:)): per-worker table, bounds, SVG Gantt chart. No MPI.

@@ -1,10 +1,12 @@
 import MPI
+import CPoolSystem
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The body of the MPI thread: every MPI call of the process happens here.
 func runRank(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions) {
+    let slack = TimerSlack.apply()
     let mpi: MPIEnvironment
     do {
         // Serialized: one thread at a time in MPI — the MPI thread, or a worker's watchdog while the MPI thread runs a task.
@@ -17,6 +19,7 @@ func runRank(_ launch: Launch, tasks: TaskRegistry, options: PoolOptions) {
     let rank = world.rank, size = world.size
     let host = mpi.processorName
     PoolContext.set(rank: rank, size: size, host: host)
+    if rank == 0, let problem = slack { PoolLog.warning("MPIPool: \(problem)") }
     do {
         guard mpi.providedThreadLevel >= .serialized else {
             throw PoolError.mpi("MPI granted thread level \(mpi.providedThreadLevel); the pool needs serialized")
@@ -127,4 +130,25 @@ private func release(_ ranks: [Int], world: Communicator) throws {
 struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// How late the pool's timed sleeps may end (Linux's timer slack of the MPI thread, inherited by the
+/// threads it starts): 1 µs, not Linux's 50 µs, so the back-off's short steps are as short as asked.
+/// Measured on W1 (20,000 tasks, 3 workers, chunk size 256): 18–23 M tasks/s against 12–16 M with
+/// the default slack. `MPIPOOL_TIMER_SLACK_NS` sets another (0: the system's default).
+enum TimerSlack {
+    static let defaultNanoseconds: UInt = 1_000
+
+    /// Sets the calling thread's slack; returns a problem to report (a bad variable), or nil.
+    static func apply() -> String? {
+        var nanos = defaultNanoseconds
+        var problem: String?
+        if let raw = getenv("MPIPOOL_TIMER_SLACK_NS").map({ String(cString: $0) }) {
+            if let value = UInt(raw), value <= 1_000_000_000 { nanos = value } else {
+                problem = "MPIPOOL_TIMER_SLACK_NS must be 0…1000000000 nanoseconds, not '\(raw)': using \(defaultNanoseconds)"
+            }
+        }
+        _ = cpoolsystem_set_timer_slack(nanos)
+        return problem
+    }
 }

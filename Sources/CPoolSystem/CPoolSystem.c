@@ -1,0 +1,14 @@
+#include "CPoolSystem.h"
+
+#ifdef __linux__
+#include <sys/prctl.h>
+
+int cpoolsystem_set_timer_slack(unsigned long nanoseconds) {
+    return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0);
+}
+#else
+int cpoolsystem_set_timer_slack(unsigned long nanoseconds) {
+    (void)nanoseconds;
+    return -1;
+}
+#endif
