@@ -250,16 +250,35 @@ enum JournalCodec {
     /// Appends a results record to `out` in place (the master's hot path: no intermediate arrays).
     static func appendResults(into out: inout [UInt8], key: String, indices: ArraySlice<Int>, hashes: ArraySlice<UInt64>? = nil,
                               payload: UnsafeRawBufferPointer) {
-        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        appendRecord(into: &out) { out in
+            put(UInt8(hashes == nil ? 2 : 3), into: &out)
+            put(UInt32(key.utf8.count), into: &out); out.append(contentsOf: key.utf8)
+            put(UInt32(indices.count), into: &out)
+            for i in indices { put(UInt64(i), into: &out) }
+            if let hashes { for h in hashes { put(h, into: &out) } }
+            out.append(contentsOf: payload)
+        }
+    }
+
+    /// A results record for the items `first..<first + count` (kind 4: the range instead of each
+    /// index; with a flag, then each item's argument hash). It reads back as `.results` / `.itemResults`.
+    static func appendRange(into out: inout [UInt8], key: String, first: Int, count: Int, hashes: ArraySlice<UInt64>?,
+                            payload: UnsafeRawBufferPointer) {
+        appendRecord(into: &out) { out in
+            put(UInt8(4), into: &out)
+            put(UInt32(key.utf8.count), into: &out); out.append(contentsOf: key.utf8)
+            put(UInt64(first), into: &out); put(UInt32(count), into: &out); put(UInt8(hashes == nil ? 0 : 1), into: &out)
+            if let hashes { for h in hashes { put(h, into: &out) } }
+            out.append(contentsOf: payload)
+        }
+    }
+
+    /// Frames the record `writeBody` appends: magic, then its length and hash, patched in once it is written.
+    private static func appendRecord(into out: inout [UInt8], _ writeBody: (inout [UInt8]) -> Void) {
         let start = out.count
-        put(magic); put(UInt32(0)); put(UInt64(0))
+        put(magic, into: &out); put(UInt32(0), into: &out); put(UInt64(0), into: &out)
         let body = out.count
-        put(UInt8(hashes == nil ? 2 : 3))
-        put(UInt32(key.utf8.count)); out.append(contentsOf: key.utf8)
-        put(UInt32(indices.count))
-        for i in indices { put(UInt64(i)) }
-        if let hashes { for h in hashes { put(h) } }
-        out.append(contentsOf: payload)
+        writeBody(&out)
         let length = UInt32(out.count - body)
         let sum = out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[body...])) }
         out.withUnsafeMutableBytes { bytes in
@@ -268,25 +287,9 @@ enum JournalCodec {
         }
     }
 
-    /// A results record for the items `first..<first + count` (kind 4: the range instead of each
-    /// index; with a flag, then each item's argument hash). It reads back as `.results` / `.itemResults`.
-    static func appendRange(into out: inout [UInt8], key: String, first: Int, count: Int, hashes: ArraySlice<UInt64>?,
-                            payload: UnsafeRawBufferPointer) {
-        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        let start = out.count
-        put(magic); put(UInt32(0)); put(UInt64(0))
-        let body = out.count
-        put(UInt8(4))
-        put(UInt32(key.utf8.count)); out.append(contentsOf: key.utf8)
-        put(UInt64(first)); put(UInt32(count)); put(UInt8(hashes == nil ? 0 : 1))
-        if let hashes { for h in hashes { put(h) } }
-        out.append(contentsOf: payload)
-        let length = UInt32(out.count - body)
-        let sum = out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[body...])) }
-        out.withUnsafeMutableBytes { bytes in
-            bytes.storeBytes(of: length.littleEndian, toByteOffset: start + 4, as: UInt32.self)
-            bytes.storeBytes(of: sum.littleEndian, toByteOffset: start + 8, as: UInt64.self)
-        }
+    @inline(__always)
+    private static func put<T: FixedWidthInteger>(_ v: T, into out: inout [UInt8]) {
+        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
     }
 
     /// Calls `visit` for every valid record from the start; returns the length of the valid prefix.
