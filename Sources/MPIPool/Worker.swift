@@ -261,6 +261,7 @@ final class Worker: @unchecked Sendable {
                     continue
                 }
                 bell.withLock { _ = bell.wait(.work, until: min(due, now + 100_000_000)) }
+                stopTasksOnSignal()
                 let running = inlineSince.load(ordering: .acquiring)
                 guard running > 0, MonotonicClock.now &- running > 200_000_000, owner.tryLock() else { continue }
                 if inlineSince.load(ordering: .acquiring) != 0 { lookForImmediateShutdown() }
@@ -304,6 +305,20 @@ final class Worker: @unchecked Sendable {
         }
     }
 
+    /// SIGTERM or SIGINT reached this worker while a task runs: what the task started is stopped
+    /// at once (`onTaskAbandoned`, once), not when the master's shutdown comes. A launcher that
+    /// passes the signal on (mpirun, at Ctrl-C) kills its ranks soon after, and a child in its own
+    /// process group outlived them (found by MPIPoolRunTests under load: two `sleep 30` left).
+    /// The task then ends as its children did; the master, stopping too, does not log it.
+    private func stopTasksOnSignal() {
+        guard let onTaskAbandoned, SignalWatch.received.load(ordering: .relaxed) != 0,
+              !stoppedOnSignal.exchange(true, ordering: .relaxed) else { return }
+        onTaskAbandoned()
+    }
+
+    /// Whether `stopTasksOnSignal` ran (the watchdog's thread or the MPI thread).
+    private let stoppedOnSignal = Atomic<Bool>(false)
+
     /// With `owner` held, while the MPI thread is inside a task.
     private func lookForImmediateShutdown() {
         do {
@@ -345,6 +360,7 @@ final class Worker: @unchecked Sendable {
         let giveBackAt = header.giveBackNanos > 0 ? MonotonicClock.now &+ header.giveBackNanos : UInt64.max
         var gaveBack = false
         while !runner.isDone {
+            stopTasksOnSignal()
             if !gaveBack && MonotonicClock.now > giveBackAt {
                 giveBackHeld()
                 gaveBack = true
