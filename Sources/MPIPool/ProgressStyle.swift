@@ -28,7 +28,7 @@ public enum ProgressStyle: Sendable, Hashable, CaseIterable {
 
     /// What `.auto` stands for in this process: `.bar` when the user sees a terminal, else `.lines`.
     ///
-    /// That is standard error being a terminal, or — under `mpirun`, which hands every rank a pipe
+    /// That is standard error being a terminal, or — under `mpirun` (or `mpiexec`, `mpirun.openmpi`, …), which hands every rank a pipe
     /// for stderr (and always a pseudo-terminal for stdout, so neither tells) — the launcher's own
     /// standard error being one, read from `/proc/<launcher>/fd/2` (rank 0 normally runs on the
     /// launcher's host; elsewhere this gives `.lines`).
@@ -39,7 +39,10 @@ public enum ProgressStyle: Sendable, Hashable, CaseIterable {
         for _ in 0..<4 where pid > 1 {
             let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            if ["mpirun", "mpiexec", "orterun", "prterun", "prte", "orted", "prted"].contains(comm) {
+            // Debian installs the launchers with the library's name after a dot (mpirun.openmpi,
+            // mpiexec.mpich, mpiexec.hydra): the bar was never drawn under those.
+            let launchers = ["mpirun", "mpiexec", "orterun", "prterun", "prte", "orted", "prted"]
+            if launchers.contains(where: { comm == $0 || comm.hasPrefix($0 + ".") }) {
                 let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/2")) ?? ""
                 return target.hasPrefix("/dev/pts/") || target.hasPrefix("/dev/tty") ? .bar : .lines
             }

@@ -38,12 +38,27 @@ import Testing
 
     static func write(_ text: String, to path: String) throws { try text.write(toFile: path, atomically: true, encoding: .utf8) }
 
-    /// `mpirun -n ranks mpipool-run --progress none arguments…` in `folder`.
+    /// `mpirun -n ranks mpipool-run --progress none arguments…` in `folder` (the library's launcher).
     static func farm(_ ranks: Int, _ arguments: [String], in folder: String, environment: [String: String] = [:],
                      timeout: Double = 60) throws -> Outcome {
-        try Launcher.run("mpirun", ["--oversubscribe", "--bind-to", "none", "-n", "\(ranks)", Launcher.executable("mpipool-run"),
-                                    "--progress", "none"] + arguments,
-                         timeout: timeout, environment: environment, currentDirectory: URL(fileURLWithPath: folder))
+        let launch = Launcher.launch(ranks)
+        return try Launcher.run(launch[0], Array(launch.dropFirst()) + [Launcher.executable("mpipool-run"), "--progress", "none"] + arguments,
+                                timeout: timeout, environment: environment, currentDirectory: URL(fileURLWithPath: folder))
+    }
+
+    /// Shell functions for a job started with `$mark` exported: `job` lists its live processes, the
+    /// tasks included. Open MPI's ranks stay in mpirun's session, but MPICH's Hydra starts its proxy
+    /// and each rank in a session of their own, so the job is found by a mark in the environment.
+    static func jobFunctions(mark: String) -> String {
+        """
+        mark=MPIPOOL_FARM_RUN=\(mark)
+        job() {
+          for d in /proc/[0-9]*; do
+            tr '\\0' '\\n' <$d/environ 2>/dev/null | grep -qx "$mark" || continue
+            [ "$(sed 's/.*) //' $d/stat 2>/dev/null | cut -d' ' -f1)" = Z ] || echo ${d#/proc/}
+          done
+        }
+        """
     }
 
     static var hostName: String { ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "" }
@@ -90,7 +105,7 @@ import Testing
             let flaky = "if [ -e marker ]; then echo \"second try: $MPIPOOL_ATTEMPT\"; else touch marker; echo first; exit 1; fi"
             let hopeless = "echo x >> attempts; exit 7"
             // The tasks come on standard input (`-`).
-            let script = "printf '%s\\n' \(Self.quoted(flaky)) \(Self.quoted(hopeless)) | mpirun --oversubscribe --bind-to none -n 3 "
+            let script = "printf '%s\\n' \(Self.quoted(flaky)) \(Self.quoted(hopeless)) | \(Launcher.launchLine(3)) "
                 + "\(Launcher.executable("mpipool-run")) --progress none --retries 2 --joblog run.log -"
             let outcome = try Launcher.run("bash", ["-c", script], timeout: 60, currentDirectory: URL(fileURLWithPath: folder))
             #expect(outcome.status == 1, "\(outcome)")
@@ -129,7 +144,7 @@ import Testing
     /// A named pipe can be read only once: no first pass to count its lines, and every line runs.
     @Test func aFIFOAsTheArgumentsFileIsReadOnceAndEveryLineRuns() throws {
         try Self.withFolder { folder in
-            let script = "mkfifo args.fifo && { seq 1 7 > args.fifo & } && mpirun --oversubscribe --bind-to none -n 3 "
+            let script = "mkfifo args.fifo && { seq 1 7 > args.fifo & } && \(Launcher.launchLine(3)) "
                 + "\(Self.quoted(Launcher.executable("mpipool-run"))) --progress none --command 'echo got {}' --args args.fifo"
             let outcome = try Launcher.run("bash", ["-c", script], timeout: 60, currentDirectory: URL(fileURLWithPath: folder))
             #expect(outcome.status == 0, "\(outcome)")
@@ -154,7 +169,7 @@ import Testing
 
     @Test func anMPIProgramRunsAsATaskWithoutTheWorkersIdentity() throws {
         try Self.withFolder { folder in
-            try Self.write("\(Launcher.executable("asyncmap-mpi")) --sleep 0 | grep -c '^Sum of'\nenv | grep -c '^PMIX_\\|^OMPI_COMM' || true\n",
+            try Self.write("\(Launcher.executable("asyncmap-mpi")) --sleep 0 | grep -c '^Sum of'\nenv | grep -c '^PMIX_\\|^OMPI_COMM\\|^PMI_' || true\n",
                            to: "\(folder)/tasks.txt")
             let outcome = try Self.farm(2, ["--timeout", "30", "tasks.txt"], in: folder)
             #expect(outcome.status == 0, "\(outcome)")
@@ -172,12 +187,13 @@ import Testing
             // In a session of its own, so that every process of the job can be killed, children included.
             let script = """
             cd \(Self.quoted(folder))
-            MARK=first.ran setsid mpirun --oversubscribe --bind-to none -n 3 \(Self.quoted(Launcher.executable("mpipool-run"))) \
-              --progress none --joblog run.log tasks.txt >out 2>err &
+            \(Self.jobFunctions(mark: UUID().uuidString))
+            (export "$mark"; MARK=first.ran exec setsid \(Launcher.launchLine(3)) \(Self.quoted(Launcher.executable("mpipool-run"))) \
+              --progress none --joblog run.log tasks.txt >out 2>err) &
             pid=$!
             for i in $(seq 300); do [ "$(grep -c . run.log 2>/dev/null || echo 0)" -ge 11 ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
             kill -KILL -- -$pid
-            for p in $(ps -o pid= -s $pid); do kill -KILL $p 2>/dev/null; done
+            for p in $(job); do kill -KILL $p 2>/dev/null; done
             wait $pid
             echo "logged=$(($(grep -c . run.log) - 1))"
             """
@@ -210,28 +226,31 @@ import Testing
             let script = """
             cd \(Self.quoted(folder))
             unblocked() { exec python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
-            unblocked setsid mpirun --oversubscribe --bind-to none -n 3 \(Self.quoted(Launcher.executable("mpipool-run"))) \
-              --progress none --joblog run.log tasks.txt >out 2>err &
+            \(Self.jobFunctions(mark: UUID().uuidString))
+            (export "$mark"; unblocked setsid \(Launcher.launchLine(3)) \(Self.quoted(Launcher.executable("mpipool-run"))) \
+              --progress none --joblog run.log tasks.txt >out 2>err) &
             pid=$!
-            sleeping() { ps -o args= -s $pid | grep -c '^sleep 30'; }
+            sleeping() { for p in $(job); do cat /proc/$p/cmdline 2>/dev/null | tr '\\0' ' '; echo; done | grep -c '^sleep 30'; }
             ready=0
             for i in $(seq 300); do [ "$(sleeping)" = 2 ] && { ready=1; break; }; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
             running=$(sleeping)
-            if [ \(target == "mpirun" ? 1 : 0) = 1 ]; then kill -TERM $pid; else kill -TERM $(ps -o pid= -s $pid); fi
+            if [ \(target == "mpirun" ? 1 : 0) = 1 ]; then kill -TERM $pid; else kill -TERM $(job); fi
             timedout=1
             for i in $(seq 100); do kill -0 $pid 2>/dev/null || { timedout=0; break; }; sleep 0.1; done
             wait $pid; rc=$?
-            alive() { ps -o stat= -s $pid | grep -vc '^Z'; }
+            alive() { job | wc -l; }
             for i in $(seq 200); do [ "$(alive)" = 0 ] && break; sleep 0.05; done  # up to 10 s: ranks outlive mpirun a moment
             left=$(alive)
-            for p in $(ps -o pid= -s $pid); do kill -KILL $p 2>/dev/null; done
+            for p in $(job); do kill -KILL $p 2>/dev/null; done
             echo "ready=$ready running=$running rc=$rc timedout=$timedout left=$left"
             """
             let stopped = try Launcher.run("bash", ["-c", script], timeout: 60)
             let err = (try? String(contentsOfFile: "\(folder)/err", encoding: .utf8)) ?? ""
             #expect(stopped.stdout.contains("ready=1 running=2 "), "two sleeps were running: \(stopped)\n\(err)")
             #expect(stopped.stdout.contains(" timedout=0 left=0"), "the job ended and left no process, tasks included: \(stopped)\n\(err)")
-            #expect(!stopped.stdout.contains(" rc=0 "), "\(stopped)")
+            // Hydra's mpiexec, signalled itself, may end with 0 (it races its clean-up against the ranks'
+            // exit codes, see PoolSignalTests); Open MPI's mpirun and every rank signalled end non-zero.
+            if Launcher.mpi == .openMPI || target != "mpirun" { #expect(!stopped.stdout.contains(" rc=0 "), "\(stopped)") }
             #expect(err.contains("mpipool-run: stopped by SIGTERM: 3 tasks: 3 succeeded, 0 failed; the tasks still running were stopped"), "\(err)")
             let advice = try #require(err.split(separator: "\n").first { $0.hasPrefix("MPIPool: the joblog 'run.log' records every finished task; to run only the rest: ") },
                                       "\(err)")
@@ -292,7 +311,7 @@ import Testing
         text.reserveCapacity(lines * 200)
         for i in 0..<lines { text += "\(filler) \(i)\n" }
         try Self.write(text, to: path)
-        let script = "mpirun --oversubscribe --bind-to none -n 3 python3 \(quoted(peakRSS)) \(quoted(Launcher.executable("mpipool-run"))) "
+        let script = "\(Launcher.launchLine(3)) python3 \(quoted(peakRSS)) \(quoted(Launcher.executable("mpipool-run"))) "
             + "--progress none --dry-run --chunk-size 50 --command 'true {}' --args \(quoted(path)) | grep -c \"^true '\(filler) \""
         let outcome = try Launcher.run("bash", ["-c", script], timeout: 120, currentDirectory: URL(fileURLWithPath: folder))
         #expect(outcome.status == 0, "\(outcome)")

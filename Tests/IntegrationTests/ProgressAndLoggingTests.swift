@@ -99,8 +99,8 @@ import Testing
     /// bar, redrawn in place (`\r` … `ESC[K`), ending with a full bar on a line of its own.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: script), "needs util-linux script"))
     func autoUnderAPseudoTerminalDrawsTheBar() throws {
-        let command = ["timeout", "--kill-after=5", "60", "mpirun", "--oversubscribe", "--bind-to", "none", "-n", "4",
-                       Launcher.executable("sleepjobs-mpi"), "--scale", "0.1", "--progress", "auto"].joined(separator: " ")
+        let command = (["timeout", "--kill-after=5", "60"] + Launcher.launch(4) + [
+                       Launcher.executable("sleepjobs-mpi"), "--scale", "0.1", "--progress", "auto"]).joined(separator: " ")
         let outcome = try Launcher.run(Self.script, ["-qfec", command, "/dev/null"], timeout: 90)
         #expect(outcome.status == 0, "\(outcome)")
         let text = outcome.stdout

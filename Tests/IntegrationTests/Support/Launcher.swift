@@ -128,11 +128,29 @@ enum Launcher {
         process.standardInput = FileHandle.nullDevice
         let start = Date()
         try process.run()
+        // `timeout` leads a process group of its own, and everything the command starts is in it. A
+        // process left behind in the background (a FIFO writer whose reader never came) keeps an
+        // inherited descriptor open by which Foundation tells that the child ended, so
+        // waitUntilExit() would wait for ever: the group is killed a little after the time limit,
+        // and at once after the command ends, so nothing it started outlives the test.
+        let group = process.processIdentifier
+        let ended = EndFlag()
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout + 10) {
+            ended.lock.withLock { if !ended.value { kill(-group, SIGKILL) } }
+        }
         process.waitUntilExit()
+        ended.lock.withLock { ended.value = true }
+        kill(-group, SIGKILL)
         let seconds = Date().timeIntervalSince(start)
         let out = (try? String(contentsOf: outFile, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOf: errFile, encoding: .utf8)) ?? ""
         let status = process.terminationStatus
         return Outcome(status: status, stdout: out, stderr: err, seconds: seconds, timedOut: status == 124 || status == 137)
     }
+}
+
+/// Whether a launched command has ended (for the kill scheduled past its time limit).
+private final class EndFlag: @unchecked Sendable {
+    let lock = NSLock()
+    var value = false
 }
