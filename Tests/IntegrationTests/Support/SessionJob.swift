@@ -4,7 +4,9 @@ import Foundation
 /// that a test watches while it runs, then signals or kills, and whose leftovers it counts.
 ///
 /// mpirun puts each rank in a process group of its own, so `kill -- -PGID` of mpirun's group
-/// reaches mpirun only; the session (mpirun's pid) holds every process of the job.
+/// reaches mpirun only; the session (mpirun's pid) holds every process of the job. MPICH's Hydra
+/// starts its proxy and each rank in sessions of their own: the job's processes are those of the
+/// session and those that carry the job's mark in their environment (every process inherits it).
 ///
 /// A small Python supervisor does the starting: it unblocks signals (the test runner's threads
 /// block them and children inherit the mask), forks, and the child calls `setsid` and execs
@@ -27,6 +29,8 @@ final class SessionJob: CustomStringConvertible {
 
     /// mpirun's pid: the id of the job's session and of mpirun's process group.
     let session: Int32
+    /// `MPIPOOL_SESSION_JOB=<uuid>`, in the environment of every process of the job.
+    let mark = "MPIPOOL_SESSION_JOB=\(UUID().uuidString)"
     let folder: URL
     private let supervisor: Process
 
@@ -39,8 +43,8 @@ final class SessionJob: CustomStringConvertible {
         supervisor = Process()
         supervisor.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         supervisor.arguments = ["-c", Self.supervisorScript, String(timeout), folder.appendingPathComponent("out").path,
-                                folder.appendingPathComponent("err").path,
-                                "mpirun", "--oversubscribe", "--bind-to", "none", "-n", "\(ranks)", Launcher.executable(program)] + arguments
+                                folder.appendingPathComponent("err").path, mark]
+            + Launcher.launch(ranks) + [Launcher.executable(program)] + arguments
         var env = Launcher.environment
         for (k, v) in extra { env[k] = v }
         supervisor.environment = env
@@ -91,13 +95,13 @@ final class SessionJob: CustomStringConvertible {
     var timedOut: Bool { supervisorLines.contains("timed out") }
 
     /// The processes of the job's session that are still alive (zombies excluded).
-    var processesLeft: [Int32] { Self.members(of: session) }
+    var processesLeft: [Int32] { Self.members(of: session, marked: mark) }
 
     /// The pid of a rank (read from its environment), if it is alive.
     func pid(ofRank rank: Int) -> Int32? {
         processesLeft.first { pid in
             let environ = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))) ?? Data()
-            return environ.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "OMPI_COMM_WORLD_RANK=\(rank)" }
+            return environ.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "\(Launcher.rankVariable)=\(rank)" }
         }
     }
 
@@ -134,29 +138,35 @@ final class SessionJob: CustomStringConvertible {
         ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    /// The live processes whose session is `session` (/proc/PID/stat: after the name come state, ppid, pgrp, session).
-    static func members(of session: Int32) -> [Int32] {
+    /// The live processes whose session is `session` or whose environment holds `mark`
+    /// (/proc/PID/stat: after the name come state, ppid, pgrp, session).
+    static func members(of session: Int32, marked mark: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        let markBytes = Data(mark.utf8)
         return entries.compactMap { entry -> Int32? in
             guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")") else { return nil }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 3, fields[0] != "Z", Int32(fields[3]) == session else { return nil }
-            return pid
+            guard fields.count > 3, fields[0] != "Z" else { return nil }
+            if Int32(fields[3]) == session { return pid }
+            let environ = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/environ"))) ?? Data()
+            return environ.split(separator: 0).contains(markBytes) ? pid : nil
         }
     }
 
-    /// argv: timeout, stdout file, stderr file, command…. Prints `session PID`, then `exit CODE`
+    /// argv: timeout, stdout file, stderr file, mark, command…. Prints `session PID`, then `exit CODE`
     /// (negative: minus the signal), `timed out` if it had to kill the job.
     private static let supervisorScript = """
     import os, signal, sys, time
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    limit, out, err, command = float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+    limit, out, err, mark, command = float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
     pid = os.fork()
     if pid == 0:
         try:
             os.setsid()
+            name, value = mark.split("=", 1)
+            os.environ[name] = value
             os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
             os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 1)
             os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 2)
@@ -172,8 +182,16 @@ final class SessionJob: CustomStringConvertible {
             except OSError:
                 continue
             fields = stat[stat.rfind(")") + 2:].split()
-            if len(fields) > 3 and fields[0] != "Z" and int(fields[3]) == pid:
+            if len(fields) <= 3 or fields[0] == "Z":
+                continue
+            if int(fields[3]) == pid:
                 found.append(int(entry))
+                continue
+            try:
+                if mark.encode() in open(f"/proc/{entry}/environ", "rb").read().split(b"\\0"):
+                    found.append(int(entry))
+            except OSError:
+                pass
         return found
     def end_all():
         for p in members():
