@@ -153,11 +153,12 @@ struct Scheduler: Sendable {
 
     /// Queues items `first..<first + items` of an open submission.
     mutating func extend(_ submission: Int, from first: Int, items: Int, chunking: ChunkSize, maxWorkers: Int? = nil) -> [Decision] {
-        guard items > 0, progress[submission] != nil else { return [] }
-        progress[submission]!.unfinished += items
-        let group = progress[submission]!.group
+        guard items > 0, var p = progress[submission] else { return [] }
+        let group = p.group
         let limit = maxWorkers.map { min(max(1, $0), workers.count) }
-        progress[submission]!.limit = limit
+        p.unfinished += items
+        p.limit = limit
+        progress[submission] = p
         var chunking = chunking
         if case .auto = chunking {
             let (size, extra) = items.quotientAndRemainder(dividingBy: max(1, limit ?? workers.count) * 4)
