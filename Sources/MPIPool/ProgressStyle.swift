@@ -28,10 +28,10 @@ public enum ProgressStyle: Sendable, Hashable, CaseIterable {
 
     /// What `.auto` stands for in this process: `.bar` when the user sees a terminal, else `.lines`.
     ///
-    /// That is standard error being a terminal, or — under `mpirun` (or `mpiexec`, `mpirun.openmpi`, …), which hands every rank a pipe
-    /// for stderr (and always a pseudo-terminal for stdout, so neither tells) — the launcher's own
-    /// standard error being one, read from `/proc/<launcher>/fd/2` (rank 0 normally runs on the
-    /// launcher's host; elsewhere this gives `.lines`).
+    /// That is standard error being a terminal, or — under `mpirun` (`mpiexec`, `mpirun.openmpi`, …),
+    /// which hands every rank a pipe for stderr (and always a pseudo-terminal for stdout, so neither
+    /// tells) — the launcher's own standard error being one, read from `/proc/<launcher>/fd/2` (rank 0
+    /// normally runs on the launcher's host; elsewhere this gives `.lines`).
     public static var automatic: ProgressStyle {
         if isatty(2) == 1 { return .bar }
         guard LaunchEnvironment.rank != nil else { return .lines }
